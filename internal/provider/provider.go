@@ -39,4 +39,6 @@ func (p *SanityOktaProvider) Configure(_ context.Context, _ provider.ConfigureRe
 
 func (p *SanityOktaProvider) Resources(_ context.Context) []func() resource.Resource { return nil }
 
-func (p *SanityOktaProvider) DataSources(_ context.Context) []func() datasource.DataSource { return nil }
+func (p *SanityOktaProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return nil
+}
