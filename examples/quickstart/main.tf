@@ -1,0 +1,51 @@
+# Quickstart: one Okta group per access-controlled Sanity document.
+#
+# The provider block is empty on purpose: every setting comes from the environment, which is what the
+# local stack prints (`go run ./cmd/devstack`) and what a CI pipeline sets from its secrets:
+#   SANITY_API_HOST, SANITY_PROJECT_ID, SANITY_DATASET, SANITY_API_TOKEN, OKTA_ORG_URL, OKTA_API_TOKEN
+
+terraform {
+  required_version = ">= 1.5.0"
+
+  required_providers {
+    sanityokta = {
+      source = "sanityokta/sanityokta"
+    }
+  }
+}
+
+provider "sanityokta" {}
+
+# Every published, active document of the three gated types. Inactive documents (active == false)
+# are left out by default, so archiving a document in the Studio removes its group on the next apply.
+locals {
+  gated_types = ["partnerPricing", "handbook", "complianceCourse"]
+}
+
+data "sanityokta_documents" "gated" {
+  filter = "_type in ${jsonencode(local.gated_types)}"
+}
+
+resource "sanityokta_document_group" "content" {
+  for_each = data.sanityokta_documents.gated.documents
+
+  document_id = each.key
+  name        = "content:${each.value.slug}"
+  description = "Access to ${coalesce(each.value.title, each.key)}"
+}
+
+output "document_ids" {
+  description = "The gated documents the data source found, sorted."
+  value       = data.sanityokta_documents.gated.ids
+}
+
+output "groups" {
+  description = "Per document: the Okta group's name and ID, and whether the ID is written back into every variant."
+  value = {
+    for id, group in sanityokta_document_group.content : id => {
+      name         = group.name
+      group_id     = group.id
+      written_back = group.document_synced
+    }
+  }
+}
