@@ -5,7 +5,6 @@
 package groq
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -63,6 +62,3 @@ func (e *ParamError) Error() string {
 
 // ErrLimit is wrapped by errors for queries that exceed the nesting depth or the evaluation step cap.
 var ErrLimit = errors.New("query exceeds evaluation limits")
-
-// Placeholder so dependants compile while the engine is written; Parse and Evaluate keep these signatures.
-var _ = context.Background

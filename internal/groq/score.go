@@ -1,0 +1,5 @@
+package groq
+
+func pipeScore(base []any, args []expr, s *scope) any {
+	return nil
+}

@@ -1,0 +1,232 @@
+package groq
+
+// children lists the sub-expressions of a node, for the static checks below.
+func children(x expr) []expr {
+	switch n := x.(type) {
+	case *arrayExpr:
+		out := make([]expr, 0, len(n.elems))
+		for _, e := range n.elems {
+			out = append(out, e.val)
+		}
+		return out
+	case *objectExpr:
+		var out []expr
+		for _, e := range n.entries {
+			if e.cond != nil {
+				out = append(out, e.cond)
+			}
+			if e.val != nil {
+				out = append(out, e.val)
+			}
+		}
+		return out
+	case *andExpr:
+		return []expr{n.l, n.r}
+	case *orExpr:
+		return []expr{n.l, n.r}
+	case *notExpr:
+		return []expr{n.x}
+	case *negExpr:
+		return []expr{n.x}
+	case *posExpr:
+		return []expr{n.x}
+	case *binExpr:
+		return []expr{n.l, n.r}
+	case *rangeExpr:
+		return []expr{n.l, n.r}
+	case *pairExpr:
+		return []expr{n.l, n.r}
+	case *orderDirExpr:
+		return []expr{n.x}
+	case *parenExpr:
+		return []expr{n.x}
+	case *callExpr:
+		return n.args
+	case *pipeExpr:
+		return append([]expr{n.base}, n.args...)
+	case *traversalExpr:
+		out := []expr{n.base}
+		for _, st := range n.steps {
+			for _, c := range []expr{st.x, st.lo, st.hi} {
+				if c != nil {
+					out = append(out, c)
+				}
+			}
+			if st.obj != nil {
+				out = append(out, st.obj)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// impureFunctions depend on the scope, the dataset or the moment of evaluation.
+var impureFunctions = map[string]bool{
+	"global::now": true, "dateTime::now": true, "global::identity": true, "global::before": true,
+	"global::after": true, "global::references": true, "delta::operation": true, "delta::changedAny": true,
+	"delta::changedOnly": true, "sanity::projectId": true, "sanity::dataset": true, "sanity::versionOf": true,
+	"sanity::partOfRelease": true, "releases::all": true, "global::boost": true,
+}
+
+// isConstant reports whether an expression's value depends on nothing but literals and parameters
+// (the spec's ConstantEvaluate).
+func isConstant(x expr) bool {
+	switch n := x.(type) {
+	case *litExpr:
+		return true
+	case *paramExpr:
+		return !n.fnArg
+	case *arrayExpr, *andExpr, *orExpr, *notExpr, *negExpr, *posExpr, *binExpr, *rangeExpr, *pairExpr, *parenExpr:
+	case *objectExpr:
+		for _, e := range n.entries {
+			if e.kind == entrySpread && e.val == nil {
+				return false
+			}
+		}
+	case *callExpr:
+		if n.custom != nil || impureFunctions[n.name] {
+			return false
+		}
+	case *traversalExpr:
+		for _, st := range n.steps {
+			if st.kind == stFilter || st.kind == stProject || st.kind == stDeref {
+				return false
+			}
+		}
+	default:
+		return false
+	}
+	for _, c := range children(x) {
+		if !isConstant(c) {
+			return false
+		}
+	}
+	return true
+}
+
+func dependsOnParams(x expr) bool {
+	if x == nil {
+		return false
+	}
+	if p, ok := x.(*paramExpr); ok {
+		return !p.fnArg
+	}
+	for _, c := range children(x) {
+		if dependsOnParams(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// constEval evaluates a constant expression outside any dataset.
+func constEval(x expr, params map[string]any) (v any) {
+	ctx := &evalCtx{params: params, maxSteps: DefaultMaxSteps}
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(*evalAbort); !ok {
+				panic(r)
+			}
+			v = nil
+		}
+	}()
+	return exportValue(x.eval(&scope{ctx: ctx}))
+}
+
+type validateCtx int
+
+const (
+	ctxTop validateCtx = iota
+	ctxInScore
+)
+
+// validate rejects queries the spec declares invalid although they parse: pairs and ranges outside
+// the places that take them, order directions outside order(), boost() outside score(), and a select()
+// whose fallback is not last.
+func (p *parser) validate(x expr, ctx validateCtx) {
+	switch n := x.(type) {
+	case *pairExpr:
+		p.invalid("a pair (=>) is only valid in select() and projections")
+	case *rangeExpr:
+		p.invalid("a range is only valid on the right of 'in' or in a slice")
+	case *orderDirExpr:
+		p.invalid("asc and desc are only valid in order()")
+	case *binExpr:
+		if n.op == opIn {
+			p.validate(n.l, ctx)
+			r := n.r
+			if rg, ok := r.(*rangeExpr); ok {
+				p.validate(rg.l, ctx)
+				p.validate(rg.r, ctx)
+				return
+			}
+			p.validate(r, ctx)
+			return
+		}
+	case *objectExpr:
+		for _, e := range n.entries {
+			if e.cond != nil {
+				p.validate(e.cond, ctx)
+			}
+			if e.val != nil {
+				p.validate(e.val, ctx)
+			}
+		}
+		return
+	case *callExpr:
+		switch n.name {
+		case "global::select":
+			for i, a := range n.args {
+				if pe, ok := a.(*pairExpr); ok {
+					p.validate(pe.l, ctx)
+					p.validate(pe.r, ctx)
+					continue
+				}
+				if i != len(n.args)-1 {
+					p.invalid("select() takes its fallback value last")
+				}
+				p.validate(a, ctx)
+			}
+			return
+		case "global::boost":
+			if ctx != ctxInScore {
+				p.invalid("boost() is only valid in score()")
+			}
+		}
+	case *pipeExpr:
+		p.validate(n.base, ctx)
+		for _, a := range n.args {
+			if n.name == "order" {
+				if od, ok := a.(*orderDirExpr); ok {
+					p.validate(od.x, ctx)
+					continue
+				}
+				p.validate(a, ctx)
+				continue
+			}
+			p.validate(a, ctxInScore)
+		}
+		return
+	case *traversalExpr:
+		p.validate(n.base, ctx)
+		for _, st := range n.steps {
+			for _, c := range []expr{st.x, st.lo, st.hi} {
+				if c != nil {
+					p.validate(c, ctxTop)
+				}
+			}
+			if st.obj != nil {
+				p.validate(st.obj, ctxTop)
+			}
+		}
+		return
+	}
+	for _, c := range children(x) {
+		p.validate(c, ctx)
+	}
+}
+
+func (p *parser) invalid(msg string) {
+	p.failSpan(0, len(p.src), "%s", msg)
+}
