@@ -1,0 +1,369 @@
+package access
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Spec is what the configuration asks for: one group for one document.
+type Spec struct {
+	DocumentID  string
+	Name        string
+	Description string
+	// Field is the top-level document attribute that holds the group ID.
+	Field string
+}
+
+// Binding is a document group as it exists: the group, and whether every variant of the document holds
+// its ID.
+type Binding struct {
+	DocumentID  string
+	GroupID     string
+	Name        string
+	Description string
+	Field       string
+	// DocumentSynced is true when every existing variant of the document holds GroupID in Field.
+	DocumentSynced bool
+}
+
+// Warning is something the user should hear about that did not stop the operation.
+type Warning struct {
+	Summary, Detail string
+}
+
+// Create makes the document's group exist and writes its ID back to every variant of the document.
+//
+// It is idempotent: it adopts the group the published document already names, then a group with the exact
+// name, and creates one only when neither exists, so a retried or half-failed apply never makes a second
+// group. If the write-back fails the error is returned and the group stays in Okta for the next run to adopt.
+func (s *Service) Create(ctx context.Context, spec Spec) (Binding, []Warning, error) {
+	if err := s.validateSpec(spec); err != nil {
+		return Binding{}, nil, err
+	}
+	doc, err := s.readVariants(ctx, spec.DocumentID, spec.Field)
+	if err != nil {
+		return Binding{}, nil, err
+	}
+	if len(doc.Variants) == 0 {
+		return Binding{}, nil, fmt.Errorf("document %q does not exist in the dataset (no published document, draft or "+
+			"release version): check document_id; no group was created", spec.DocumentID)
+	}
+	var warnings []Warning
+	grp, found, err := s.adoptStored(ctx, spec, doc)
+	if err != nil {
+		return Binding{}, nil, err
+	}
+	if !found {
+		grp, found, err = s.adoptByName(ctx, spec)
+		if err != nil {
+			return Binding{}, nil, err
+		}
+	}
+	if found {
+		if grp, err = s.reconcileProfile(ctx, spec, grp); err != nil {
+			return Binding{}, nil, err
+		}
+	} else {
+		grp, err = s.createGroup(ctx, spec)
+		if err != nil {
+			return Binding{}, nil, err
+		}
+	}
+	if _, err := s.apply(ctx, spec.DocumentID, fieldChange{Field: spec.Field, GroupID: grp.ID}); err != nil {
+		return Binding{}, warnings, fmt.Errorf("the Okta group %q (%s) exists, but its ID could not be written back; "+
+			"the next apply adopts the group and finishes: %w", grp.Profile.Name, grp.ID, err)
+	}
+	return s.binding(spec, grp, true), warnings, nil
+}
+
+// adoptStored looks at the group the published document already names.
+func (s *Service) adoptStored(ctx context.Context, spec Spec, doc documentVariants) (Group, bool, error) {
+	pub, ok := doc.published()
+	if !ok {
+		return Group{}, false, nil
+	}
+	id := pub.stringField(spec.Field)
+	if id == "" {
+		return Group{}, false, nil
+	}
+	grp, err := s.groups.GetGroup(ctx, id)
+	if errors.Is(err, ErrGroupNotFound) {
+		// A stale ID (the group was deleted in Okta): the write-back overwrites it.
+		return Group{}, false, nil
+	}
+	if err != nil {
+		return Group{}, false, fmt.Errorf("reading Okta group %q named by field %q of document %q: %w", id, spec.Field, spec.DocumentID, err)
+	}
+	if err := s.guard.check("adopt", spec.DocumentID, grp); err != nil {
+		return Group{}, false, err
+	}
+	return grp, true, nil
+}
+
+// adoptByName looks for a group with exactly the configured name.
+func (s *Service) adoptByName(ctx context.Context, spec Spec) (Group, bool, error) {
+	grp, found, err := s.groups.FindGroupByName(ctx, spec.Name)
+	if err != nil {
+		return Group{}, false, fmt.Errorf("looking up Okta group %q for document %q: %w", spec.Name, spec.DocumentID, err)
+	}
+	if !found {
+		return Group{}, false, nil
+	}
+	if err := s.guard.check("adopt", spec.DocumentID, grp); err != nil {
+		return Group{}, false, err
+	}
+	if err := s.checkNotBoundElsewhere(ctx, spec, grp); err != nil {
+		return Group{}, false, err
+	}
+	return grp, true, nil
+}
+
+// checkNotBoundElsewhere refuses to adopt a group by name when another document already holds its ID:
+// two documents configured with the same group name would otherwise share, and later delete, one group.
+func (s *Service) checkNotBoundElsewhere(ctx context.Context, spec Spec, grp Group) error {
+	raw, err := s.content.Query(ctx, Query{
+		GROQ:        fmt.Sprintf(`*[%s == $groupId]._id`, spec.Field),
+		Params:      map[string]any{"groupId": grp.ID},
+		Perspective: "raw",
+	})
+	if err != nil {
+		return fmt.Errorf("checking which documents hold Okta group %q: %w", grp.ID, err)
+	}
+	ids, err := decodeStrings(raw)
+	if err != nil {
+		return fmt.Errorf("checking which documents hold Okta group %q: %w", grp.ID, err)
+	}
+	for _, id := range ids {
+		if publishedID(id) != spec.DocumentID {
+			return fmt.Errorf("Okta group %q (%s) is already written back to document %q, so it cannot also serve document %q: "+
+				"give the two documents different group names", grp.Profile.Name, grp.ID, publishedID(id), spec.DocumentID)
+		}
+	}
+	return nil
+}
+
+// createGroup creates the group; when Okta says the name is taken it looks the group up again, because
+// search lags behind writes, and adopts it.
+func (s *Service) createGroup(ctx context.Context, spec Spec) (Group, error) {
+	grp, err := s.groups.CreateGroup(ctx, Profile{Name: spec.Name, Description: spec.Description})
+	if err == nil {
+		return grp, nil
+	}
+	if !errors.Is(err, ErrGroupNameTaken) {
+		return Group{}, fmt.Errorf("creating Okta group %q for document %q: %w", spec.Name, spec.DocumentID, err)
+	}
+	for attempt := 0; attempt < s.opts.NameLookupAttempts; attempt++ {
+		if err := s.opts.sleep(ctx, s.opts.backoff(attempt)); err != nil {
+			return Group{}, err
+		}
+		grp, found, err := s.adoptByName(ctx, spec)
+		if err != nil {
+			return Group{}, err
+		}
+		if found {
+			return s.reconcileProfile(ctx, spec, grp)
+		}
+	}
+	return Group{}, fmt.Errorf("Okta says a group named %q already exists, but its search did not return it after %d attempts "+
+		"(search is eventually consistent, or the group is not visible to this token); run apply again in a minute, "+
+		"or import the group with its ID", spec.Name, s.opts.NameLookupAttempts)
+}
+
+// reconcileProfile makes an adopted group carry the configured name and description, keeping custom
+// profile attributes.
+func (s *Service) reconcileProfile(ctx context.Context, spec Spec, grp Group) (Group, error) {
+	if grp.Profile.Name == spec.Name && grp.Profile.Description == spec.Description {
+		return grp, nil
+	}
+	if err := s.guard.check("rename", spec.DocumentID, grp); err != nil {
+		return Group{}, err
+	}
+	p := grp.Profile
+	p.Name, p.Description = spec.Name, spec.Description
+	out, err := s.groups.ReplaceGroupProfile(ctx, grp.ID, p)
+	if err != nil {
+		return Group{}, fmt.Errorf("updating Okta group %q (%s) for document %q: %w", grp.Profile.Name, grp.ID, spec.DocumentID, err)
+	}
+	return out, nil
+}
+
+// ReadResult is the outcome of Read.
+type ReadResult struct {
+	Binding Binding
+	// GroupGone means the group no longer exists in Okta: the binding should leave state so the next
+	// plan re-creates it.
+	GroupGone bool
+	Warnings  []Warning
+}
+
+// Read refreshes a binding from Okta and the Content Lake.
+func (s *Service) Read(ctx context.Context, b Binding) (ReadResult, error) {
+	grp, err := s.groups.GetGroup(ctx, b.GroupID)
+	if errors.Is(err, ErrGroupNotFound) {
+		return ReadResult{GroupGone: true}, nil
+	}
+	if err != nil {
+		return ReadResult{}, fmt.Errorf("reading Okta group %q for document %q: %w", b.GroupID, b.DocumentID, err)
+	}
+	doc, err := s.readVariants(ctx, b.DocumentID, b.Field)
+	if err != nil {
+		return ReadResult{}, err
+	}
+	out := b
+	out.Name, out.Description = grp.Profile.Name, grp.Profile.Description
+	out.DocumentSynced = doc.synced(b.Field, b.GroupID)
+	res := ReadResult{Binding: out}
+	if len(doc.Variants) == 0 {
+		res.Warnings = append(res.Warnings, documentGoneWarning(b))
+	}
+	return res, nil
+}
+
+func documentGoneWarning(b Binding) Warning {
+	return Warning{
+		Summary: "Document no longer exists",
+		Detail: fmt.Sprintf("Document %q has no published document, draft or release version in the dataset any more. "+
+			"Its Okta group %q (%s) is left as it is; remove the resource from the configuration (or let the "+
+			"data source drop it) to delete the group.", b.DocumentID, b.Name, b.GroupID),
+	}
+}
+
+// Update brings an existing group to the configured name and description and writes its ID back where it
+// was lost or where the field moved.
+func (s *Service) Update(ctx context.Context, prior Binding, spec Spec) (Binding, []Warning, error) {
+	if err := s.validateSpec(spec); err != nil {
+		return Binding{}, nil, err
+	}
+	grp, err := s.groups.GetGroup(ctx, prior.GroupID)
+	if errors.Is(err, ErrGroupNotFound) {
+		return Binding{}, nil, fmt.Errorf("Okta group %q for document %q was deleted outside Terraform during this run; "+
+			"run apply again to re-create it: %w", prior.GroupID, spec.DocumentID, err)
+	}
+	if err != nil {
+		return Binding{}, nil, fmt.Errorf("reading Okta group %q for document %q: %w", prior.GroupID, spec.DocumentID, err)
+	}
+	if err := s.guard.check("update", spec.DocumentID, grp); err != nil {
+		return Binding{}, nil, err
+	}
+	if grp, err = s.reconcileProfile(ctx, spec, grp); err != nil {
+		return Binding{}, nil, err
+	}
+	change := fieldChange{Field: spec.Field, GroupID: grp.ID}
+	if prior.Field != "" && prior.Field != spec.Field {
+		change.ClearField = prior.Field
+	}
+	doc, err := s.apply(ctx, spec.DocumentID, change)
+	if err != nil {
+		return Binding{}, nil, err
+	}
+	var warnings []Warning
+	b := s.binding(spec, grp, true)
+	if len(doc.Variants) == 0 {
+		warnings = append(warnings, documentGoneWarning(b))
+	}
+	return b, warnings, nil
+}
+
+// DeleteResult is the outcome of Delete.
+type DeleteResult struct {
+	Warnings []Warning
+}
+
+// Delete deletes the group (unless keepGroup) and clears the field on every variant that still holds its
+// ID. A group or document that is already gone is not an error.
+func (s *Service) Delete(ctx context.Context, b Binding, keepGroup bool) (DeleteResult, error) {
+	var res DeleteResult
+	if !keepGroup {
+		grp, err := s.groups.GetGroup(ctx, b.GroupID)
+		switch {
+		case errors.Is(err, ErrGroupNotFound):
+		case err != nil:
+			return res, fmt.Errorf("reading Okta group %q for document %q before deleting it: %w", b.GroupID, b.DocumentID, err)
+		default:
+			if err := s.guard.check("delete", b.DocumentID, grp); err != nil {
+				return res, err
+			}
+			if err := s.groups.DeleteGroup(ctx, b.GroupID); err != nil {
+				return res, fmt.Errorf("deleting Okta group %q (%s) for document %q: %w", grp.Profile.Name, b.GroupID, b.DocumentID, err)
+			}
+		}
+	}
+	field := b.Field
+	if field == "" {
+		field = DefaultDocumentField
+	}
+	doc, err := s.apply(ctx, b.DocumentID, fieldChange{Field: field, OnlyIfGroupID: b.GroupID})
+	if err != nil {
+		return res, fmt.Errorf("clearing the group ID from document %q: %w", b.DocumentID, err)
+	}
+	if len(doc.Variants) == 0 {
+		res.Warnings = append(res.Warnings, Warning{
+			Summary: "Document already deleted",
+			Detail:  fmt.Sprintf("Document %q no longer exists, so there was no group ID to clear.", b.DocumentID),
+		})
+	}
+	return res, nil
+}
+
+// Import binds an existing document and group. With groupID empty the group is the one the published
+// document names in field. The group must pass the ownership guard.
+func (s *Service) Import(ctx context.Context, documentID, groupID, field string) (Binding, error) {
+	if field == "" {
+		field = DefaultDocumentField
+	}
+	if err := CheckDocumentID(documentID); err != nil {
+		return Binding{}, err
+	}
+	doc, err := s.readVariants(ctx, documentID, field)
+	if err != nil {
+		return Binding{}, err
+	}
+	if groupID == "" {
+		pub, ok := doc.published()
+		if !ok {
+			return Binding{}, fmt.Errorf("cannot import document %q: it has no published version; import it as %q instead",
+				documentID, documentID+":<okta group id>")
+		}
+		if groupID = pub.stringField(field); groupID == "" {
+			return Binding{}, fmt.Errorf("cannot import document %q: its field %q holds no group ID; import it as %q instead",
+				documentID, field, documentID+":<okta group id>")
+		}
+	}
+	grp, err := s.groups.GetGroup(ctx, groupID)
+	if err != nil {
+		return Binding{}, fmt.Errorf("importing document %q: reading Okta group %q: %w", documentID, groupID, err)
+	}
+	if err := s.guard.check("import", documentID, grp); err != nil {
+		return Binding{}, err
+	}
+	return Binding{
+		DocumentID:     documentID,
+		GroupID:        grp.ID,
+		Name:           grp.Profile.Name,
+		Description:    grp.Profile.Description,
+		Field:          field,
+		DocumentSynced: doc.synced(field, grp.ID),
+	}, nil
+}
+
+func (s *Service) validateSpec(spec Spec) error {
+	if err := CheckDocumentID(spec.DocumentID); err != nil {
+		return err
+	}
+	if err := CheckFieldName(spec.Field); err != nil {
+		return err
+	}
+	return s.guard.checkName(spec.DocumentID, spec.Name)
+}
+
+func (s *Service) binding(spec Spec, grp Group, synced bool) Binding {
+	return Binding{
+		DocumentID:     spec.DocumentID,
+		GroupID:        grp.ID,
+		Name:           grp.Profile.Name,
+		Description:    grp.Profile.Description,
+		Field:          spec.Field,
+		DocumentSynced: synced,
+	}
+}

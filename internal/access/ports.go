@@ -1,0 +1,70 @@
+package access
+
+import (
+	"context"
+	"encoding/json"
+)
+
+// Group types as Okta reports them. Only OKTA_GROUP is ever managed.
+const (
+	GroupTypeOkta    = "OKTA_GROUP"
+	GroupTypeApp     = "APP_GROUP"
+	GroupTypeBuiltIn = "BUILT_IN"
+)
+
+// Profile is an Okta group profile. Extra holds the custom attributes this provider does not manage; they
+// are sent back unchanged whenever the profile is replaced, because Okta replaces profiles as a whole.
+type Profile struct {
+	Name        string
+	Description string
+	Extra       map[string]any
+}
+
+// Group is an Okta group as the domain needs to see it.
+type Group struct {
+	ID      string
+	Type    string
+	Profile Profile
+	// AdminPrivilege is Okta's hasAdminPrivilege from expand=stats.
+	AdminPrivilege bool
+}
+
+// Directory is the part of Okta the domain uses.
+//
+// GetGroup returns an error wrapping ErrGroupNotFound for a missing group. FindGroupByName compares names
+// exactly and reports found == false when no group has that name. CreateGroup returns an error wrapping
+// ErrGroupNameTaken when Okta answers that the name already exists. DeleteGroup treats a missing group as
+// deleted.
+type Directory interface {
+	GetGroup(ctx context.Context, id string) (Group, error)
+	FindGroupByName(ctx context.Context, name string) (g Group, found bool, err error)
+	CreateGroup(ctx context.Context, p Profile) (Group, error)
+	ReplaceGroupProfile(ctx context.Context, id string, p Profile) (Group, error)
+	DeleteGroup(ctx context.Context, id string) error
+}
+
+// Query is one GROQ query against the Content Lake.
+type Query struct {
+	GROQ   string
+	Params map[string]any
+	// Perspective is always sent; the empty string is never used by this package.
+	Perspective string
+}
+
+// Patch changes one document, guarded by the revision it was computed from.
+type Patch struct {
+	DocumentID   string
+	IfRevisionID string
+	Set          map[string]any
+	Unset        []string
+}
+
+// ContentLake is the part of the Sanity Content Lake the domain uses.
+//
+// Query returns the raw `result` of the query; a query the server rejects is a *QueryError. Mutate applies
+// every patch in one transaction, all or nothing; an error wraps ErrRevisionConflict when a guard revision
+// no longer matches and ErrDocumentNotFound when a patched document is gone.
+type ContentLake interface {
+	Query(ctx context.Context, q Query) (json.RawMessage, error)
+	Mutate(ctx context.Context, transactionID string, patches []Patch) error
+}

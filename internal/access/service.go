@@ -1,0 +1,87 @@
+package access
+
+import (
+	"context"
+	"time"
+)
+
+// DefaultGroupNamePrefix is the ownership prefix used when none is configured.
+const DefaultGroupNamePrefix = "content:"
+
+// Options tune a Service. The zero value of every field means its default.
+type Options struct {
+	// GroupNamePrefix is the ownership prefix. Unlike the other fields, its zero value "" is meaningful
+	// (no prefix rule); callers that want the default pass DefaultGroupNamePrefix.
+	GroupNamePrefix string
+	// WriteRetries bounds how often a write-back is retried after a revision conflict (default 5).
+	WriteRetries int
+	// NameLookupAttempts bounds how often a group is looked up by name after Okta answered that the name
+	// is taken but its eventually consistent search does not show the group yet (default 8).
+	NameLookupAttempts int
+	// Backoff is the first wait between retries; it doubles up to MaxBackoff (defaults 100ms and 2s).
+	Backoff, MaxBackoff time.Duration
+	// QueryPageSize is how many documents one data-source query page asks for (default 1000).
+	QueryPageSize int
+
+	// Sleep waits between retries; tests replace it. Defaults to a context-aware time.Sleep.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+func (o Options) withDefaults() Options {
+	if o.WriteRetries == 0 {
+		o.WriteRetries = 5
+	}
+	if o.NameLookupAttempts == 0 {
+		o.NameLookupAttempts = 8
+	}
+	if o.Backoff == 0 {
+		o.Backoff = 100 * time.Millisecond
+	}
+	if o.MaxBackoff == 0 {
+		o.MaxBackoff = 2 * time.Second
+	}
+	if o.QueryPageSize == 0 {
+		o.QueryPageSize = 1000
+	}
+	if o.Sleep == nil {
+		o.Sleep = func(ctx context.Context, d time.Duration) error {
+			t := time.NewTimer(d)
+			defer t.Stop()
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-t.C:
+				return nil
+			}
+		}
+	}
+	return o
+}
+
+func (o Options) backoff(attempt int) time.Duration {
+	d := o.Backoff
+	for i := 0; i < attempt && d < o.MaxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, o.MaxBackoff)
+}
+
+func (o Options) sleep(ctx context.Context, d time.Duration) error { return o.Sleep(ctx, d) }
+
+// Service makes document groups exist and keeps them written back. It is safe for concurrent use as long
+// as its Directory and ContentLake are.
+type Service struct {
+	groups  Directory
+	content ContentLake
+	guard   guard
+	opts    Options
+}
+
+// NewService returns a Service over the given Okta directory and Content Lake.
+func NewService(groups Directory, content ContentLake, opts Options) *Service {
+	opts = opts.withDefaults()
+	return &Service{groups: groups, content: content, guard: guard{prefix: opts.GroupNamePrefix}, opts: opts}
+}
+
+// GroupNamePrefix is the ownership prefix in force.
+func (s *Service) GroupNamePrefix() string { return s.opts.GroupNamePrefix }
