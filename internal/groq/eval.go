@@ -186,8 +186,8 @@ func (e *arrayExpr) eval(s *scope) any {
 		if el.spread {
 			if arr, ok := v.([]any); ok {
 				out = append(out, arr...)
-				continue
 			}
+			continue
 		}
 		out = append(out, v)
 	}
@@ -369,11 +369,13 @@ func evalIn(l, r any, s *scope) any {
 		}
 		return lo >= 0 && hi <= 0
 	case pathValue:
-		str, ok := l.(string)
-		if !ok {
-			return false
+		switch lv := l.(type) {
+		case string:
+			return matchPath(string(rv), lv)
+		case pathValue:
+			return matchPath(string(rv), string(lv))
 		}
-		return matchPath(string(rv), str)
+		return false
 	}
 	return nil
 }

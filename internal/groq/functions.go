@@ -358,9 +358,7 @@ func init() {
 		out := []any{}
 		for _, d := range s.ctx.docs {
 			if m, ok := d.(map[string]any); ok && m["_type"] == "system.release" {
-				if id, ok := m["_id"].(string); ok && strings.HasPrefix(id, "_.releases.") {
-					out = append(out, d)
-				}
+				out = append(out, d)
 			}
 		}
 		return out
@@ -459,39 +457,40 @@ func hasReference(v any, ids map[string]bool, s *scope) bool {
 	return false
 }
 
-// ptText renders Portable Text blocks as plain text: the text of each block's spans, blocks
-// separated by blank lines.
+// ptText renders Portable Text as plain text: the span texts of each block (any object with a
+// children array), blocks separated by blank lines; null when there are no blocks.
 func ptText(v any) any {
-	var blocks []any
-	switch x := v.(type) {
-	case []any:
-		blocks = x
-	case map[string]any:
-		blocks = []any{x}
-	default:
+	var blocks []map[string]any
+	var collect func(v any)
+	collect = func(v any) {
+		switch x := v.(type) {
+		case []any:
+			for _, e := range x {
+				collect(e)
+			}
+		case map[string]any:
+			if _, ok := x["children"].([]any); ok {
+				blocks = append(blocks, x)
+			}
+		}
+	}
+	collect(v)
+	if len(blocks) == 0 {
 		return nil
 	}
-	var parts []string
-	for _, b := range blocks {
-		m, ok := b.(map[string]any)
-		if !ok || m["_type"] != "block" {
-			continue
-		}
-		children, ok := m["children"].([]any)
-		if !ok {
-			continue
-		}
+	parts := make([]string, len(blocks))
+	for i, b := range blocks {
 		var sb strings.Builder
-		for _, c := range children {
+		for _, c := range b["children"].([]any) {
 			cm, ok := c.(map[string]any)
-			if !ok {
+			if !ok || cm["_type"] != "span" {
 				continue
 			}
 			if t, ok := cm["text"].(string); ok {
 				sb.WriteString(t)
 			}
 		}
-		parts = append(parts, sb.String())
+		parts[i] = sb.String()
 	}
 	return strings.Join(parts, "\n\n")
 }

@@ -1,14 +1,13 @@
 package groq
 
 import (
+	"regexp"
 	"strings"
-	"unicode"
 )
 
 // matchPath reports whether id matches a path() pattern: `*` matches within one dot-separated
 // segment, `**` matches across segments.
 func matchPath(pattern, id string) bool {
-	// Dynamic programming over (pattern position, id position) keeps hostile patterns linear-ish.
 	type key struct{ p, i int }
 	memo := map[key]bool{}
 	var m func(p, i int) bool
@@ -34,13 +33,25 @@ func matchPath(pattern, id string) bool {
 	return m(0, 0)
 }
 
-func matchTokens(s string) []string {
-	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '*')
-	})
+// Text is split into tokens at whitespace and punctuation that does not occur inside words; dots,
+// apostrophes and underscores stay inside tokens ("ding.dong" is one token).
+const matchSeparators = "!@#$%^&*(),\\/?\";:{}|[]+<>-"
+
+func isMatchSeparator(r rune, wildcard bool) bool {
+	if r == '*' && wildcard {
+		return false
+	}
+	if r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f' || r == '\v' || r == 0x85 || r == 0xA0 || r == 0x2028 || r == 0x2029 || r == 0x3000 || (r >= 0x2000 && r <= 0x200A) || r == 0x1680 || r == 0x202F || r == 0x205F || r == 0xFEFF {
+		return true
+	}
+	return r < 128 && strings.ContainsRune(matchSeparators, r)
 }
 
-func stringsOf(v any) ([]string, bool) {
+func matchTokenize(s string, wildcard bool) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return isMatchSeparator(r, wildcard) })
+}
+
+func stringsOf(v any, strict bool) ([]string, bool) {
 	switch x := v.(type) {
 	case string:
 		return []string{x}, true
@@ -49,6 +60,8 @@ func stringsOf(v any) ([]string, bool) {
 		for _, e := range x {
 			if str, ok := e.(string); ok {
 				out = append(out, str)
+			} else if strict {
+				return nil, false
 			}
 		}
 		return out, true
@@ -56,32 +69,50 @@ func stringsOf(v any) ([]string, bool) {
 	return nil, false
 }
 
+func analyzePatterns(r any) ([]*regexp.Regexp, bool) {
+	patterns, ok := stringsOf(r, true)
+	if !ok {
+		return nil, false
+	}
+	var out []*regexp.Regexp
+	for _, p := range patterns {
+		for _, tok := range matchTokenize(p, true) {
+			var b strings.Builder
+			b.WriteString("^")
+			for i, part := range strings.Split(tok, "*") {
+				if i > 0 {
+					b.WriteString(".*")
+				}
+				b.WriteString(regexp.QuoteMeta(part))
+			}
+			b.WriteString("$")
+			out = append(out, regexp.MustCompile(b.String()))
+		}
+	}
+	return out, true
+}
+
+func textTokens(l any) []string {
+	texts, _ := stringsOf(l, false)
+	var toks []string
+	for _, t := range texts {
+		toks = append(toks, matchTokenize(t, false)...)
+	}
+	return toks
+}
+
 // evalMatch implements `text match pattern`: every token of the pattern must match some token of
 // the text, where `*` in a pattern token matches any characters.
 func evalMatch(l, r any) any {
-	texts, ok := stringsOf(l)
-	if !ok {
+	pats, ok := analyzePatterns(r)
+	if !ok || len(pats) == 0 {
 		return false
 	}
-	patterns, ok := stringsOf(r)
-	if !ok {
-		return false
-	}
-	var textToks []string
-	for _, t := range texts {
-		textToks = append(textToks, matchTokens(t)...)
-	}
-	var patToks []string
-	for _, p := range patterns {
-		patToks = append(patToks, matchTokens(p)...)
-	}
-	if len(patToks) == 0 {
-		return false
-	}
-	for _, pt := range patToks {
+	toks := textTokens(l)
+	for _, re := range pats {
 		found := false
-		for _, tt := range textToks {
-			if globMatch(pt, tt) {
+		for _, t := range toks {
+			if re.MatchString(t) {
 				found = true
 				break
 			}
@@ -93,28 +124,20 @@ func evalMatch(l, r any) any {
 	return true
 }
 
-// globMatch matches a token against a pattern where `*` matches any run of characters.
-func globMatch(pattern, s string) bool {
-	p, i := 0, 0
-	star, mark := -1, 0
-	for i < len(s) {
-		switch {
-		case p < len(pattern) && pattern[p] == '*':
-			star, mark = p, i
-			p++
-		case p < len(pattern) && pattern[p] == s[i]:
-			p++
-			i++
-		case star >= 0:
-			p = star + 1
-			mark++
-			i = mark
-		default:
-			return false
+// matchScore counts the text tokens a successful match hits, for score().
+func matchScore(l, r any) float64 {
+	if evalMatch(l, r) != true {
+		return 0
+	}
+	pats, _ := analyzePatterns(r)
+	n := 0.0
+	for _, t := range textTokens(l) {
+		for _, re := range pats {
+			if re.MatchString(t) {
+				n++
+				break
+			}
 		}
 	}
-	for p < len(pattern) && pattern[p] == '*' {
-		p++
-	}
-	return p == len(pattern)
+	return n
 }

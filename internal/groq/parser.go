@@ -496,10 +496,10 @@ func determineName(x expr) (string, bool) {
 				if st.name != "" {
 					return st.name, true
 				}
-			case stElem, stBracket:
-				return "", false
 			}
 		}
+		return determineName(n.base)
+	case *pipeExpr:
 		return determineName(n.base)
 	}
 	return "", false
@@ -659,6 +659,24 @@ func (p *parser) newTraversal(base expr, steps []step) expr {
 
 // parseFuncDecls reads leading `fn ns::name($a, ...) = body;` declarations.
 func (p *parser) parseFuncDecls() {
+	// Declarations may call each other in any order, so register every signature first.
+	for i := 0; i+4 < len(p.toks); i++ {
+		t := p.toks[i]
+		if !(t.kind == tokIdent && t.text == "fn" && p.toks[i+1].kind == tokIdent && p.toks[i+2].text == "::" &&
+			p.toks[i+3].kind == tokIdent && p.toks[i+4].text == "(") {
+			continue
+		}
+		cf := &customFunc{name: p.toks[i+1].text + "::" + p.toks[i+3].text}
+		for j := i + 5; j < len(p.toks) && p.toks[j].kind == tokParam; j += 2 {
+			cf.params = append(cf.params, p.toks[j].text)
+		}
+		if p.funcs == nil {
+			p.funcs = map[string]*customFunc{}
+		}
+		if _, dup := p.funcs[cf.name]; !dup {
+			p.funcs[cf.name] = cf
+		}
+	}
 	for p.isIdent("fn") && p.peekAt(1).kind == tokIdent {
 		start := p.advance()
 		ns := p.advance()
@@ -691,11 +709,10 @@ func (p *parser) parseFuncDecls() {
 		}
 		p.expectPunct(")")
 		p.expectPunct("=")
-		if p.funcs == nil {
-			p.funcs = map[string]*customFunc{}
+		if pre, ok := p.funcs[name]; ok && pre.body == nil {
+			pre.params = cf.params
+			cf = pre
 		}
-		// Register before the body so that the body may call functions declared earlier, but the
-		// declaration itself is visible only after its body (no recursion).
 		saved := p.fnParams
 		p.fnParams = params
 		cf.body = p.parseExpr(0)
@@ -705,7 +722,6 @@ func (p *parser) parseFuncDecls() {
 			p.failSpan(start.start, semi.end, "custom function %s must take exactly one parameter", name)
 		}
 		p.validate(cf.body, ctxTop)
-		p.funcs[name] = cf
 	}
 }
 

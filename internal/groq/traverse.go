@@ -95,8 +95,12 @@ func combine(steps []step) (traverser, travKind) {
 				s.ctx.tick(len(arr))
 				out := []any{}
 				for _, v := range arr {
-					if inner, ok := next(v, s).([]any); ok {
+					// The suite (and groq-js) keep non-array results in place rather than dropping them.
+					r := next(v, s)
+					if inner, ok := r.([]any); ok {
 						out = append(out, inner...)
+					} else {
+						out = append(out, r)
 					}
 				}
 				return out
@@ -163,16 +167,16 @@ func stepFunc(st step) traverser {
 			if hi < 0 {
 				hi += n
 			}
-			if st.exclusive {
-				hi--
+			if !st.exclusive {
+				hi++
 			}
-			lo = math.Max(0, math.Min(lo, n-1))
-			hi = math.Max(0, math.Min(hi, n-1))
-			if len(arr) == 0 || hi < lo {
+			lo = math.Max(0, math.Min(lo, n))
+			hi = math.Max(0, math.Min(hi, n))
+			if hi <= lo {
 				return []any{}
 			}
-			out := make([]any, int(hi)-int(lo)+1)
-			copy(out, arr[int(lo):int(hi)+1])
+			out := make([]any, int(hi)-int(lo))
+			copy(out, arr[int(lo):int(hi)])
 			return out
 		}
 	case stFilter:

@@ -156,6 +156,13 @@ func (p *parser) validate(x expr, ctx validateCtx) {
 		if n.op == opIn {
 			p.validate(n.l, ctx)
 			r := n.r
+			for {
+				pe, ok := r.(*parenExpr)
+				if !ok {
+					break
+				}
+				r = pe.x
+			}
 			if rg, ok := r.(*rangeExpr); ok {
 				p.validate(rg.l, ctx)
 				p.validate(rg.r, ctx)
