@@ -1,0 +1,313 @@
+package sanitytest
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// apiVersion is a parsed version path segment.
+type apiVersion struct {
+	name string // "v1", "vX", "v2025-02-19"
+	// defaultPerspective is "raw" before 2025-02-19 and "published" from then on.
+	defaultPerspective string
+	// releases says whether versions.* documents and release perspectives exist for this version.
+	releases bool
+}
+
+var datedVersionRe = regexp.MustCompile(`^v(\d{4}-\d{2}-\d{2})$`)
+
+// releasesSince is the API version that made "published" the default perspective and added versions.
+const releasesSince = "2025-02-19"
+
+func parseVersion(seg string) (apiVersion, bool) {
+	switch seg {
+	case "v1":
+		return apiVersion{name: seg, defaultPerspective: "raw"}, true
+	case "vX":
+		return apiVersion{name: seg, defaultPerspective: "published", releases: true}, true
+	}
+	m := datedVersionRe.FindStringSubmatch(seg)
+	if m == nil {
+		return apiVersion{}, false
+	}
+	if _, err := time.Parse("2006-01-02", m[1]); err != nil {
+		return apiVersion{}, false
+	}
+	if m[1] >= releasesSince {
+		return apiVersion{name: seg, defaultPerspective: "published", releases: true}, true
+	}
+	return apiVersion{name: seg, defaultPerspective: "raw"}, true
+}
+
+// caller is who sent a request.
+type caller struct {
+	role Role // "" for anonymous
+}
+
+func (c caller) canReadPrivate() bool { return c.role == RoleRead || c.role == RoleWrite }
+func (c caller) canWrite() bool       { return c.role == RoleWrite }
+
+// statusRecorder remembers the status for the request log.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/__admin/") {
+		s.serveAdmin(w, r)
+		return
+	}
+	start := time.Now()
+	rec := &statusRecorder{ResponseWriter: w}
+	dropped := false
+	defer func() {
+		status := rec.status
+		if dropped {
+			status = 0
+		}
+		s.logRequest(Request{
+			Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
+			Status: status, Time: start, Duration: time.Since(start),
+		})
+	}()
+
+	traceID := randomHex(16)
+	rec.Header().Set("traceparent", "00-"+traceID+"-"+randomHex(8)+"-01")
+
+	if f := s.takeFault(r.Method, r.URL.Path); f != nil {
+		if f.Delay > 0 {
+			select {
+			case <-time.After(f.Delay):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		if f.Drop {
+			dropped = true
+			dropConnection(rec)
+			return
+		}
+		if f.Status != 0 {
+			writeFault(rec, f)
+			return
+		}
+	}
+
+	if !s.allow(rec, r) {
+		return
+	}
+
+	who, ok := s.authenticate(rec, r)
+	if !ok {
+		return
+	}
+	if f := s.takeResponseFault(r.Method, r.URL.Path); f != nil {
+		discard := httptest.NewRecorder()
+		s.route(discard, r, who)
+		dropped = true
+		dropConnection(rec)
+		return
+	}
+	s.route(rec, r, who)
+}
+
+func dropConnection(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		if rec, isRec := w.(*statusRecorder); isRec {
+			hj, ok = rec.ResponseWriter.(http.Hijacker)
+		}
+	}
+	if !ok {
+		panic(http.ErrAbortHandler)
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	_ = conn.Close()
+}
+
+func writeFault(w http.ResponseWriter, f *Fault) {
+	for k, v := range f.Header {
+		w.Header()[k] = v
+	}
+	if f.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((f.RetryAfter+time.Second-1)/time.Second)))
+	}
+	body := f.Body
+	if body == "" {
+		b, _ := json.Marshal(map[string]any{"statusCode": f.Status, "error": http.StatusText(f.Status), "message": http.StatusText(f.Status)})
+		body = string(b)
+	}
+	if w.Header().Get("Content-Type") == "" {
+		if json.Valid([]byte(body)) {
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		} else {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		}
+	}
+	w.WriteHeader(f.Status)
+	_, _ = io.WriteString(w, body)
+}
+
+// authenticate resolves the bearer token. An unknown token is a 401; no token is an anonymous caller.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (caller, bool) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		if s.cfg.anonymousReadsDisabled {
+			writeBoom(w, http.StatusUnauthorized, "Not authorized", "")
+			return caller{}, false
+		}
+		return caller{}, true
+	}
+	token, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok {
+		writeBoom(w, http.StatusUnauthorized, "Session not found", "SIO-401-ANF")
+		return caller{}, false
+	}
+	role, ok := s.cfg.tokens[strings.TrimSpace(token)]
+	if !ok {
+		writeBoom(w, http.StatusUnauthorized, "Session not found", "SIO-401-ANF")
+		return caller{}, false
+	}
+	return caller{role: role}, true
+}
+
+var (
+	dataRouteRe  = regexp.MustCompile(`^/(v[^/]+)/data/(query|mutate|doc|actions)/([^/]+)(?:/(.*))?$`)
+	hooksRouteRe = regexp.MustCompile(`^/(v[^/]+)/hooks/projects/([^/]+)(?:/([^/]+))?(?:/(attempts|messages))?/?$`)
+)
+
+func (s *Server) route(w http.ResponseWriter, r *http.Request, who caller) {
+	if m := dataRouteRe.FindStringSubmatch(r.URL.Path); m != nil {
+		ver, ok := parseVersion(m[1])
+		if !ok {
+			writeError(w, http.StatusBadRequest, map[string]any{
+				"type":        "httpBadRequest",
+				"description": fmt.Sprintf("invalid API version %q: use v1, vX or a date such as v%s", strings.TrimPrefix(m[1], "v"), releasesSince),
+			})
+			return
+		}
+		if m[3] != s.cfg.dataset {
+			writeError(w, http.StatusNotFound, map[string]any{
+				"type":        "datasetNotFoundError",
+				"description": fmt.Sprintf("Dataset %q not found for project ID %q", m[3], s.cfg.projectID),
+			})
+			return
+		}
+		switch {
+		case m[2] == "query" && (r.Method == http.MethodGet || r.Method == http.MethodPost) && m[4] == "":
+			s.handleQuery(w, r, who, ver)
+		case m[2] == "mutate" && r.Method == http.MethodPost && m[4] == "":
+			s.handleMutate(w, r, who, ver)
+		case m[2] == "doc" && r.Method == http.MethodGet && m[4] != "":
+			s.handleDoc(w, r, who, ver, m[4])
+		case m[2] == "actions" && r.Method == http.MethodPost && m[4] == "":
+			s.handleActions(w, r, who, ver)
+		default:
+			writeBoom(w, http.StatusMethodNotAllowed, "Method not allowed", "")
+		}
+		return
+	}
+	if m := hooksRouteRe.FindStringSubmatch(r.URL.Path); m != nil {
+		s.hooks.serveAPI(w, r, who, m[2], m[3], m[4])
+		return
+	}
+	writeBoom(w, http.StatusNotFound, "Not Found", "")
+}
+
+// readBody reads at most limit bytes; beyond that it answers 413 and returns false.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, bool) {
+	if r.ContentLength > limit {
+		writeBoom(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body is larger than the limit of %d bytes", limit), "")
+		return nil, false
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, map[string]any{"type": "httpBadRequest", "description": "reading the request body: " + err.Error()})
+		return nil, false
+	}
+	if int64(len(body)) > limit {
+		writeBoom(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body is larger than the limit of %d bytes", limit), "")
+		return nil, false
+	}
+	return body, true
+}
+
+// writeInvalidBody answers a body that is not the JSON the endpoint expects, echoing (part of) it.
+func writeInvalidBody(w http.ResponseWriter, body []byte, err error) {
+	const echo = 1000
+	truncated := len(body) > echo
+	if truncated {
+		body = body[:echo]
+	}
+	desc := err.Error()
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		desc = strings.TrimPrefix(se.Error(), "json: ")
+	}
+	writeError(w, http.StatusBadRequest, map[string]any{
+		"type": "httpInvalidRequestBody", "description": desc, "body": string(body), "bodyTruncated": truncated,
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		b = []byte(`{"error":{"description":"sanitytest: encoding the answer failed"}}`)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// writeError sends the {"error": {...}} shape.
+func writeError(w http.ResponseWriter, status int, detail map[string]any) {
+	writeJSON(w, status, map[string]any{"error": detail})
+}
+
+// writeBoom sends the {statusCode, error, message} shape of the API gateway.
+func writeBoom(w http.ResponseWriter, status int, message, code string) {
+	body := map[string]any{"statusCode": status, "error": http.StatusText(status), "message": message}
+	if code != "" {
+		body["errorCode"] = code
+	}
+	writeJSON(w, status, body)
+}
+
+func clientKey(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
