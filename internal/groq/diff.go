@@ -85,7 +85,10 @@ func matchComponents(comps []selComponent, path keyPath, before, after any, s *s
 		return selCovered
 	}
 	if len(path) == 0 {
-		return selPrefix
+		if selectsSomething(comps, before, after, s) {
+			return selPrefix
+		}
+		return selNone
 	}
 	c := comps[0]
 	rest := comps[1:]
@@ -154,4 +157,43 @@ func changed(before, after any, sel *selector, s *scope, only bool) any {
 		}
 	}
 	return only
+}
+
+// selectsSomething reports whether the selector components pick any path below the given values:
+// `[]` and filters select nothing in a value that is an array on neither side.
+func selectsSomething(comps []selComponent, before, after any, s *scope) bool {
+	if len(comps) == 0 {
+		return true
+	}
+	c := comps[0]
+	rest := comps[1:]
+	if c.group != nil {
+		for _, alt := range c.group.paths {
+			if selectsSomething(append(append([]selComponent(nil), alt...), rest...), before, after, s) {
+				return true
+			}
+		}
+		return false
+	}
+	switch c.kind {
+	case selAttr:
+		return selectsSomething(rest, step1(before, c.name), step1(after, c.name), s)
+	case selArray, selFilter:
+		for _, side := range []any{before, after} {
+			arr, ok := side.([]any)
+			if !ok {
+				continue
+			}
+			for i, e := range arr {
+				if c.kind == selFilter && c.cond.eval(s.nested(e)) != true {
+					continue
+				}
+				if selectsSomething(rest, step1(before, i), step1(after, i), s) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return true
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sort"
 	"time"
 )
 
@@ -77,9 +78,7 @@ func (q *Query) Evaluate(ctx context.Context, env *Env) (result any, err error) 
 			c.params[k] = normalizeJSON(v)
 		}
 	}
-	if c.docs == nil {
-		c.docs = []any{}
-	}
+	c.docs = orderedByID(c.docs)
 	defer func() {
 		if r := recover(); r != nil {
 			ab, ok := r.(*evalAbort)
@@ -532,4 +531,34 @@ func normalizeJSON(v any) any {
 		return out
 	}
 	return v
+}
+
+// orderedByID returns the documents in _id order, the order in which the Content Lake returns `*`
+// when a query does not order it. Datasets that are already in order (the common case) are not copied.
+func orderedByID(docs []any) []any {
+	if docs == nil {
+		return []any{}
+	}
+	idOf := func(d any) string {
+		if m, ok := d.(map[string]any); ok {
+			if id, ok := m["_id"].(string); ok {
+				return id
+			}
+		}
+		return ""
+	}
+	sorted := true
+	for i := 1; i < len(docs); i++ {
+		if idOf(docs[i-1]) > idOf(docs[i]) {
+			sorted = false
+			break
+		}
+	}
+	if sorted {
+		return docs
+	}
+	out := make([]any, len(docs))
+	copy(out, docs)
+	sort.SliceStable(out, func(i, j int) bool { return idOf(out[i]) < idOf(out[j]) })
+	return out
 }

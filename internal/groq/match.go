@@ -48,7 +48,15 @@ func isMatchSeparator(r rune, wildcard bool) bool {
 }
 
 func matchTokenize(s string, wildcard bool) []string {
-	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return isMatchSeparator(r, wildcard) })
+	fields := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return isMatchSeparator(r, wildcard) })
+	out := fields[:0]
+	for _, f := range fields {
+		// Dots join words ("ding.dong") but do not belong to the word at a sentence end.
+		if f = strings.Trim(f, "."); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func stringsOf(v any, strict bool) ([]string, bool) {
