@@ -20,9 +20,10 @@ type evalCtx struct {
 	index map[string]any
 	// plans holds the traversal plans of parameter-dependent traversals for this evaluation.
 	plans map[*traversalExpr]traverser
-	// special is set once a value that exportValue must convert (datetime, path, ...) was created.
-	special bool
 	depth   int
+	// cache holds the values of scope-independent sub-expressions (see hoist.go).
+	cache     []cacheSlot
+	cacheSize int
 }
 
 type scope struct {
@@ -65,7 +66,7 @@ func (q *Query) Evaluate(ctx context.Context, env *Env) (result any, err error) 
 			return nil, &ParamError{Name: name}
 		}
 	}
-	c := &evalCtx{goctx: ctx, env: env, docs: env.Documents, maxSteps: env.MaxSteps, now: env.Now}
+	c := &evalCtx{goctx: ctx, env: env, docs: env.Documents, maxSteps: env.MaxSteps, now: env.Now, cacheSize: q.cached}
 	if c.maxSteps <= 0 {
 		c.maxSteps = DefaultMaxSteps
 	}
@@ -311,6 +312,11 @@ func (e *binExpr) eval(s *scope) any {
 			return c >= 0
 		}
 	case opIn:
+		if ce, ok := e.r.(*cachedExpr); ok {
+			if v, ok := ce.membership(l, s); ok {
+				return v
+			}
+		}
 		return evalIn(l, r, s)
 	case opMatch:
 		return evalMatch(l, r)

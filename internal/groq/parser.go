@@ -17,6 +17,8 @@ type Query struct {
 	// are known (`[$n]` is an element access for a number, an attribute for a string).
 	paramDependent bool
 	needsIndex     bool
+	// cached is the number of scope-independent sub-expressions cached per evaluation.
+	cached int
 }
 
 // Source returns the query text as given to Parse.
@@ -69,12 +71,14 @@ func Parse(src string) (q *Query, err error) {
 		p.failAt(t, "unexpected token %s, expected end of query", quoteToken(t.text))
 	}
 	p.validate(root, ctxTop)
+	h := &hoister{}
+	root = h.rewrite(root, false)
 	names := make([]string, 0, len(p.params))
 	for n := range p.params {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	q = &Query{src: src, root: root, params: names, paramDependent: p.paramDependent, needsIndex: p.needsIndex}
+	q = &Query{src: src, root: root, params: names, paramDependent: p.paramDependent, needsIndex: p.needsIndex, cached: h.n}
 	return q, nil
 }
 

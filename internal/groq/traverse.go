@@ -31,7 +31,7 @@ func combine(steps []step) (traverser, travKind) {
 		fk = kindPlain
 	case stSlice, stFilter, stArray:
 		fk = kindArray
-	case stElem:
+	case stElem, stBracket:
 		fk = kindSource
 	}
 	if len(steps) == 1 {
@@ -106,7 +106,7 @@ func combine(steps []step) (traverser, travKind) {
 				return out
 			}, kindArray
 		}
-	default: // stElem
+	default: // stElem, stBracket
 		if nk == kindArray || nk == kindTarget {
 			return join, kindArray
 		}
@@ -214,7 +214,20 @@ func stepFunc(st step) traverser {
 			return obj.eval(s.nested(base))
 		}
 	}
-	return func(any, *scope) any { return nil }
+	// stBracket outside a resolved plan (a parameter-dependent bracket met during constant
+	// evaluation): decide by the value at hand.
+	return func(base any, s *scope) any {
+		switch k := st.x.eval(s).(type) {
+		case string:
+			return stepFunc(step{kind: stAttr, name: k})(base, s)
+		case float64:
+			if isInteger(k) {
+				return stepFunc(step{kind: stElem, idx: int(k)})(base, s)
+			}
+			return nil
+		}
+		return stepFunc(step{kind: stFilter, x: st.x})(base, s)
+	}
 }
 
 func deref(base any, s *scope) any {

@@ -40,6 +40,8 @@ func children(x expr) []expr {
 		return []expr{n.x}
 	case *parenExpr:
 		return []expr{n.x}
+	case *cachedExpr:
+		return []expr{n.x}
 	case *callExpr:
 		return n.args
 	case *pipeExpr:
