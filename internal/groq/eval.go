@@ -20,7 +20,7 @@ type evalCtx struct {
 	index map[string]any
 	// plans holds the traversal plans of parameter-dependent traversals for this evaluation.
 	plans map[*traversalExpr]traverser
-	depth   int
+	depth int
 	// cache holds the values of scope-independent sub-expressions (see hoist.go).
 	cache     []cacheSlot
 	cacheSize int
