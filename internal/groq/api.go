@@ -45,7 +45,12 @@ type SyntaxError struct {
 	Query      string
 	Start, End int // byte offsets into Query
 	Line, Col  int // 1-based line and column of Start
+	// cause is ErrLimit for queries rejected for their nesting depth.
+	cause error
 }
+
+// Unwrap lets errors.Is(err, ErrLimit) recognise queries rejected for their nesting depth.
+func (e *SyntaxError) Unwrap() error { return e.cause }
 
 func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("GROQ syntax error at line %d, column %d: %s", e.Line, e.Col, e.Message)

@@ -152,7 +152,13 @@ func init() {
 		}
 		return nil
 	})
-	register("global::boost", 2, 2, func(args []expr, s *scope) any { return args[0].eval(s) })
+	register("global::boost", 2, 2, func(args []expr, s *scope) any {
+		v := args[0].eval(s)
+		if n, ok := args[1].eval(s).(float64); !ok || n < 0 {
+			return nil
+		}
+		return v
+	})
 	unary("global::pt", func(v any, _ *scope) any {
 		switch v.(type) {
 		case map[string]any, []any:
@@ -376,7 +382,12 @@ func init() {
 	register("delta::changedOnly", 1, 1, func(args []expr, s *scope) any {
 		return changed(deltaSide(s, true), deltaSide(s, false), args[0].(*selectorExpr).sel, s, true)
 	})
-	register("delta::operation", 0, 0, func(_ []expr, s *scope) any {
+	register("global::operation", 0, 0, func(_ []expr, s *scope) any { return deltaOperation(s) })
+	register("delta::operation", 0, 0, func(_ []expr, s *scope) any { return deltaOperation(s) })
+}
+
+func deltaOperation(s *scope) any {
+	{
 		before, after := deltaSide(s, true), deltaSide(s, false)
 		switch {
 		case before == nil && after == nil:
@@ -387,7 +398,7 @@ func init() {
 			return "delete"
 		}
 		return "update"
-	})
+	}
 }
 
 var errNotDelta = errors.New("before(), after() and delta:: functions need delta mode (a webhook evaluation with before and after documents)")
@@ -438,8 +449,11 @@ func roundHalfAway(n, prec float64) float64 {
 func hasReference(v any, ids map[string]bool, s *scope) bool {
 	switch x := v.(type) {
 	case map[string]any:
-		if ref, ok := x["_ref"].(string); ok && ids[ref] {
-			return true
+		// An object with _ref is a reference: it either points at one of ids or it does not, and
+		// its other attributes are not searched.
+		if ref, present := x["_ref"]; present {
+			str, ok := ref.(string)
+			return ok && ids[str]
 		}
 		for _, e := range x {
 			if hasReference(e, ids, s) {

@@ -159,7 +159,11 @@ func tokenText(t token) string {
 func (p *parser) enter(t token) {
 	p.depth++
 	if p.depth > DefaultMaxDepth {
-		p.failSpan(t.start, t.end, "query nesting deeper than %d levels (%v)", DefaultMaxDepth, ErrLimit)
+		line, col := p.lineCol(t.start)
+		panic(parseAbort{&SyntaxError{
+			Message: fmt.Sprintf("query nests deeper than %d levels; simplify it", DefaultMaxDepth),
+			Query:   p.src, Start: t.start, End: t.end, Line: line, Col: col, cause: ErrLimit,
+		}})
 	}
 }
 func (p *parser) leave() { p.depth-- }
@@ -213,13 +217,18 @@ func (p *parser) parseExpr(minPrec int) expr {
 	p.enter(t)
 	defer p.leave()
 	left := p.parsePrefix()
-	nonAssocUsed := map[int]bool{}
+	var nonAssocUsed [precNot + 1]bool
+	// Each operator in a chain deepens the tree, so chains count towards the nesting limit.
+	chain := 0
+	defer func() { p.depth -= chain }()
 	for {
 		t := p.peek()
 		prec, ok := p.infix(t)
 		if !ok || prec < minPrec || nonAssocUsed[prec] {
 			return left
 		}
+		chain++
+		p.enter(t)
 		p.advance()
 		switch prec {
 		case precPair:
@@ -512,6 +521,9 @@ func determineName(x expr) (string, bool) {
 // parsePostfix reads the traversal chain and pipes that follow a primary expression.
 func (p *parser) parsePostfix(base expr) expr {
 	var steps []step
+	// Traversal steps and pipes nest evaluation, so they count towards the nesting limit.
+	entered := 0
+	defer func() { p.depth -= entered }()
 	finish := func() expr {
 		if len(steps) == 0 {
 			return base
@@ -522,6 +534,11 @@ func (p *parser) parsePostfix(base expr) expr {
 		t := p.peek()
 		if t.kind != tokPunct {
 			return finish()
+		}
+		switch t.text {
+		case ".", "->", "{", "[", "|":
+			entered++
+			p.enter(t)
 		}
 		switch t.text {
 		case ".":

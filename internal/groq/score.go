@@ -61,7 +61,10 @@ func scoreOf(x expr, s *scope) float64 {
 		}
 	case *callExpr:
 		if n.name == "global::boost" {
-			f, _ := n.args[1].eval(s).(float64)
+			f, ok := n.args[1].eval(s).(float64)
+			if !ok || f < 0 {
+				return 0
+			}
 			sc := scoreOf(n.args[0], s)
 			if sc > 0 {
 				return sc * f

@@ -67,7 +67,7 @@ func children(x expr) []expr {
 var impureFunctions = map[string]bool{
 	"global::now": true, "dateTime::now": true, "global::identity": true, "global::before": true,
 	"global::after": true, "global::references": true, "delta::operation": true, "delta::changedAny": true,
-	"delta::changedOnly": true, "sanity::projectId": true, "sanity::dataset": true, "sanity::versionOf": true,
+	"delta::changedOnly": true, "global::operation": true, "sanity::projectId": true, "sanity::dataset": true, "sanity::versionOf": true,
 	"sanity::partOfRelease": true, "releases::all": true, "global::boost": true,
 }
 
