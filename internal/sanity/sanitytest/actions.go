@@ -96,8 +96,8 @@ func (s *Server) runActions(actions []action, transactionID string, dryRun bool)
 		return t.id, nil
 	}
 	changes := t.commitLocked()
-	s.mu.Unlock()
 	s.hooks.notify(t.id, changes)
+	s.mu.Unlock()
 	return t.id, nil
 }
 

@@ -169,8 +169,8 @@ func (s *Server) transact(fn func(*txn) *itemError) error {
 		return fmt.Errorf("sanitytest: %s", ierr.Error())
 	}
 	changes := t.commitLocked()
-	s.mu.Unlock()
 	s.hooks.notify(t.id, changes)
+	s.mu.Unlock()
 	return nil
 }
 

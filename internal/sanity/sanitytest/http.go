@@ -201,7 +201,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (caller, b
 }
 
 var (
-	dataRouteRe  = regexp.MustCompile(`^/(v[^/]+)/data/(query|mutate|doc|actions)/([^/]+)(?:/(.*))?$`)
+	dataRouteRe  = regexp.MustCompile(`^/(v[^/]+)/data/(query|mutate|doc|actions|export)/([^/]+)(?:/(.*))?$`)
 	hooksRouteRe = regexp.MustCompile(`^/(v[^/]+)/hooks/projects/([^/]+)(?:/([^/]+))?(?:/(attempts|messages))?/?$`)
 )
 
@@ -231,6 +231,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, who caller) {
 			s.handleDoc(w, r, who, ver, m[4])
 		case m[2] == "actions" && r.Method == http.MethodPost && m[4] == "":
 			s.handleActions(w, r, who, ver)
+		case m[2] == "export" && r.Method == http.MethodGet && m[4] == "":
+			s.handleExport(w, r, who, ver)
 		default:
 			writeBoom(w, http.StatusMethodNotAllowed, "Method not allowed", "")
 		}

@@ -82,7 +82,7 @@ func (s *Server) handleMutate(w http.ResponseWriter, r *http.Request, who caller
 		return
 	}
 
-	res, changes, txID, ierr := s.runMutations(r.Context(), muts, ver, opts)
+	res, txID, ierr := s.runMutations(r.Context(), muts, ver, opts)
 	if ierr != nil {
 		if ierr.body["type"] == "queryParseError" || ierr.body["type"] == "queryError" {
 			writeError(w, ierr.status, ierr.body)
@@ -91,8 +91,6 @@ func (s *Server) handleMutate(w http.ResponseWriter, r *http.Request, who caller
 		writeMutationError(w, ierr)
 		return
 	}
-	s.hooks.notify(txID, changes)
-
 	out := make([]map[string]any, 0, len(res))
 	for _, mr := range res {
 		item := map[string]any{"operation": mr.Operation}
@@ -108,19 +106,19 @@ func (s *Server) handleMutate(w http.ResponseWriter, r *http.Request, who caller
 }
 
 // runMutations applies muts as one transaction and commits it unless it fails or is a dry run.
-func (s *Server) runMutations(ctx context.Context, muts []map[string]any, ver apiVersion, opts mutateOptions) ([]mutationResult, []change, string, *itemError) {
+func (s *Server) runMutations(ctx context.Context, muts []map[string]any, ver apiVersion, opts mutateOptions) ([]mutationResult, string, *itemError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if opts.transactionID != "" {
 		if s.transactions[opts.transactionID] {
-			return nil, nil, "", &itemError{status: http.StatusConflict, body: map[string]any{
+			return nil, "", &itemError{status: http.StatusConflict, body: map[string]any{
 				"type":        "transactionIdAlreadyExistsError",
 				"description": fmt.Sprintf("A transaction with the ID %q already exists in this dataset", opts.transactionID),
 				"id":          opts.transactionID,
 			}}
 		}
-		if err := validateID(opts.transactionID); err != nil {
-			return nil, nil, "", &itemError{status: http.StatusBadRequest, body: map[string]any{
+		if !validTransactionID(opts.transactionID) {
+			return nil, "", &itemError{status: http.StatusBadRequest, body: map[string]any{
 				"type": "invalidTransactionIdError", "description": fmt.Sprintf("Transaction ID %q is not valid", opts.transactionID),
 			}}
 		}
@@ -131,14 +129,17 @@ func (s *Server) runMutations(ctx context.Context, muts []map[string]any, ver ap
 		rs, ierr := t.apply(ctx, m, ver, opts.autoKeys)
 		if ierr != nil {
 			ierr.index = i
-			return nil, nil, "", ierr
+			return nil, "", ierr
 		}
 		results = append(results, rs...)
 	}
 	if opts.dryRun {
-		return results, nil, t.id, nil
+		return results, t.id, nil
 	}
-	return results, t.commitLocked(), t.id, nil
+	changes := t.commitLocked()
+	// Queued while the dataset is locked, so deliveries follow commit order.
+	s.hooks.notify(t.id, changes)
+	return results, t.id, nil
 }
 
 // apply runs one mutation inside t.
@@ -267,6 +268,19 @@ func (t *txn) selectIDs(ctx context.Context, sel map[string]any, ver apiVersion)
 		return ids, nil
 	}
 	return nil, newItemError(http.StatusBadRequest, "invalidMutationError", "select documents with \"id\" (a string or an array of strings) or \"query\"")
+}
+
+// validTransactionID accepts up to 200 printable ASCII characters without spaces.
+func validTransactionID(id string) bool {
+	if id == "" || len(id) > 200 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] <= ' ' || id[i] > '~' {
+			return false
+		}
+	}
+	return true
 }
 
 func sortedDocIDs(docs map[string]map[string]any) []string {

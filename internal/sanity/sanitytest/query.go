@@ -158,6 +158,9 @@ func releaseOf(versionID string) string {
 	return ""
 }
 
+// maxGETQuery is the longest query string a GET query may carry; clients switch to POST beyond it.
+const maxGETQuery = 11264
+
 func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request, who caller, ver apiVersion) {
 	start := time.Now()
 	q := r.URL.Query()
@@ -186,6 +189,10 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request, who caller,
 			perspectiveParam = req.Perspective
 		}
 	} else {
+		if len(r.URL.RawQuery) > maxGETQuery {
+			writeBoom(w, http.StatusRequestURITooLong, fmt.Sprintf("The query string is longer than %d bytes: send the query with POST", maxGETQuery), "")
+			return
+		}
 		query = q.Get("query")
 		for name, vals := range q {
 			pname, ok := strings.CutPrefix(name, "$")
@@ -273,4 +280,28 @@ func sortDocs(docs []any) {
 	sort.Slice(docs, func(i, j int) bool {
 		return docs[i].(map[string]any)["_id"].(string) < docs[j].(map[string]any)["_id"].(string)
 	})
+}
+
+// handleExport streams every document the caller may read as NDJSON, like the export endpoint behind
+// `sanity dataset export`; ?types=a,b limits it to those _type values.
+func (s *Server) handleExport(w http.ResponseWriter, r *http.Request, who caller, ver apiVersion) {
+	var types map[string]bool
+	if v := r.URL.Query().Get("types"); v != "" {
+		types = map[string]bool{}
+		for _, t := range strings.Split(v, ",") {
+			types[strings.TrimSpace(t)] = true
+		}
+	}
+	s.mu.Lock()
+	docs := s.visibleLocked(who, apiVersion{name: ver.name, releases: true}, perspective{name: "raw"})
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	w.WriteHeader(http.StatusOK)
+	enc := json.NewEncoder(w)
+	for _, d := range docs {
+		if types != nil && !types[fmt.Sprint(d.(map[string]any)["_type"])] {
+			continue
+		}
+		_ = enc.Encode(d)
+	}
 }

@@ -480,3 +480,38 @@ func TestSeedNDJSONAndAdminAPI(t *testing.T) {
 		t.Error("seed without _type: want an error")
 	}
 }
+
+func TestExportRoundTripsThroughSeedNDJSON(t *testing.T) {
+	srv := newServer(t)
+	seed(t, srv, doc("a", "page", "title", "A"), doc("drafts.a", "page"), doc("versions.r1.a", "page"), doc("p", "person"))
+	req, _ := http.NewRequest("GET", srv.URL+"/v2025-02-19/data/export/"+srv.Dataset(), nil)
+	req.Header.Set("Authorization", "Bearer "+srv.ReadToken())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); ct != "application/x-ndjson" {
+		t.Errorf("content type %q", ct)
+	}
+	copySrv := newServer(t)
+	if err := copySrv.SeedNDJSON(resp.Body); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(srv.Documents(), copySrv.Documents()) {
+		t.Errorf("export and re-seed changed the dataset:\n%v\n%v", srv.Documents(), copySrv.Documents())
+	}
+}
+
+func TestOverlongGETQueryIsRefused(t *testing.T) {
+	srv := newServer(t)
+	u := srv.URL + "/v2025-02-19/data/query/" + srv.Dataset() + "?query=" + url.QueryEscape(`*[_id == $x]`) + "&%24x=" + url.QueryEscape(`"`+strings.Repeat("y", 12000)+`"`)
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestURITooLong {
+		t.Errorf("status %d, want 414", resp.StatusCode)
+	}
+}
