@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"sort"
+	"slices"
+	"strings"
+	"sync"
 	"time"
 )
 
@@ -21,6 +23,9 @@ type evalCtx struct {
 	// plans holds the traversal plans of parameter-dependent traversals for this evaluation.
 	plans map[*traversalExpr]traverser
 	depth int
+	// special is set once a value exists that exportValue must convert (datetime, path, range, pair).
+	special     bool
+	docsOrdered bool
 	// cache holds the values of scope-independent sub-expressions (see hoist.go).
 	cache     []cacheSlot
 	cacheSize int
@@ -79,7 +84,9 @@ func (q *Query) Evaluate(ctx context.Context, env *Env) (result any, err error) 
 			c.params[k] = normalizeJSON(v)
 		}
 	}
-	c.docs = orderedByID(c.docs)
+	if c.docs == nil {
+		c.docs = []any{}
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			ab, ok := r.(*evalAbort)
@@ -100,7 +107,10 @@ func (q *Query) Evaluate(ctx context.Context, env *Env) (result any, err error) 
 		}
 	}
 	v := q.root.eval(&scope{ctx: c})
-	return exportValue(v), nil
+	if c.special || q.nonFinite {
+		v = exportValue(v)
+	}
+	return v, nil
 }
 
 // resolvePlans classifies parameter-dependent bracket traversals now that parameter values are known.
@@ -156,8 +166,15 @@ func (e *paramExpr) eval(s *scope) any {
 	return v
 }
 
-func (e *everythingExpr) eval(s *scope) any { return s.ctx.docs }
-func (e *thisExpr) eval(s *scope) any       { return s.this }
+func (e *everythingExpr) eval(s *scope) any {
+	c := s.ctx
+	if !c.docsOrdered {
+		c.docs = orderedByID(c.docs)
+		c.docsOrdered = true
+	}
+	return c.docs
+}
+func (e *thisExpr) eval(s *scope) any { return s.this }
 
 func (e *parentExpr) eval(s *scope) any {
 	cur := s
@@ -277,10 +294,12 @@ func (e *posExpr) eval(s *scope) any {
 }
 
 func (e *rangeExpr) eval(s *scope) any {
+	s.ctx.special = true
 	return rangeValue{e.l.eval(s), e.r.eval(s), e.exclusive}
 }
 
 func (e *pairExpr) eval(s *scope) any {
+	s.ctx.special = true
 	return pairValue{e.l.eval(s), e.r.eval(s)}
 }
 
@@ -510,7 +529,13 @@ func normalizeJSON(v any) any {
 	case uint64:
 		return float64(x)
 	case float32:
-		return float64(x)
+		return normalizeJSON(float64(x))
+	case float64:
+		// JSON has no infinities or NaN; treat them as absent.
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil
+		}
+		return x
 	case []string:
 		out := make([]any, len(x))
 		for i, e := range x {
@@ -540,31 +565,85 @@ func normalizeJSON(v any) any {
 }
 
 // orderedByID returns the documents in _id order, the order in which the Content Lake returns `*`
-// when a query does not order it. Datasets that are already in order (the common case) are not copied.
+// when a query does not order it. Datasets that are already in order are not copied, and the order
+// of the last unordered dataset is remembered, so that a caller evaluating many queries over the
+// same slice pays for sorting once.
 func orderedByID(docs []any) []any {
-	if docs == nil {
-		return []any{}
-	}
-	idOf := func(d any) string {
-		if m, ok := d.(map[string]any); ok {
-			if id, ok := m["_id"].(string); ok {
-				return id
-			}
-		}
-		return ""
-	}
+	ids := make([]string, len(docs))
 	sorted := true
-	for i := 1; i < len(docs); i++ {
-		if idOf(docs[i-1]) > idOf(docs[i]) {
+	for i, d := range docs {
+		ids[i] = docID(d)
+		if i > 0 && ids[i-1] > ids[i] {
 			sorted = false
-			break
 		}
 	}
 	if sorted {
 		return docs
 	}
+	if perm := lastOrder.lookup(docs, ids); perm != nil {
+		return permute(docs, perm)
+	}
+	perm := make([]int32, len(docs))
+	for i := range perm {
+		perm[i] = int32(i)
+	}
+	// Ties on _id keep dataset order, which makes the unstable sort deterministic.
+	slices.SortFunc(perm, func(a, b int32) int {
+		if c := strings.Compare(ids[a], ids[b]); c != 0 {
+			return c
+		}
+		return int(a - b)
+	})
+	lastOrder.store(docs, perm)
+	return permute(docs, perm)
+}
+
+func docID(d any) string {
+	if m, ok := d.(map[string]any); ok {
+		id, _ := m["_id"].(string)
+		return id
+	}
+	return ""
+}
+
+func permute(docs []any, perm []int32) []any {
 	out := make([]any, len(docs))
-	copy(out, docs)
-	sort.SliceStable(out, func(i, j int) bool { return idOf(out[i]) < idOf(out[j]) })
+	for i, p := range perm {
+		out[i] = docs[p]
+	}
 	return out
+}
+
+// orderCache remembers the _id order of one dataset slice.
+type orderCache struct {
+	mu    sync.Mutex
+	first *any
+	n     int
+	perm  []int32
+}
+
+var lastOrder orderCache
+
+// lookup returns the remembered order if it belongs to this slice and still sorts its current
+// contents (the caller may have changed documents in place since).
+func (c *orderCache) lookup(docs []any, ids []string) []int32 {
+	c.mu.Lock()
+	perm := c.perm
+	ok := len(docs) > 0 && c.first == &docs[0] && c.n == len(docs)
+	c.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	for i := 1; i < len(perm); i++ {
+		if ids[perm[i-1]] > ids[perm[i]] {
+			return nil
+		}
+	}
+	return perm
+}
+
+func (c *orderCache) store(docs []any, perm []int32) {
+	c.mu.Lock()
+	c.first, c.n, c.perm = &docs[0], len(docs), perm
+	c.mu.Unlock()
 }

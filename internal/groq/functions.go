@@ -3,7 +3,7 @@ package groq
 import (
 	"errors"
 	"math"
-	"sort"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -50,9 +50,11 @@ func init() {
 		switch x := v.(type) {
 		case string:
 			if t, ok := parseDateTime(x); ok {
+				s.ctx.special = true
 				return dateTime{t}
 			}
 		case dateTime:
+			s.ctx.special = true
 			return x
 		}
 		return nil
@@ -83,9 +85,13 @@ func init() {
 	functions["string::lower"] = functions["global::lower"]
 	functions["string::upper"] = functions["global::upper"]
 	register("global::now", 0, 0, func(_ []expr, s *scope) any { return formatDateTime(s.ctx.now) })
-	register("dateTime::now", 0, 0, func(_ []expr, s *scope) any { return dateTime{s.ctx.now} })
-	unary("global::path", func(v any, _ *scope) any {
+	register("dateTime::now", 0, 0, func(_ []expr, s *scope) any {
+		s.ctx.special = true
+		return dateTime{s.ctx.now}
+	})
+	unary("global::path", func(v any, s *scope) any {
 		if str, ok := v.(string); ok {
+			s.ctx.special = true
 			return pathValue(str)
 		}
 		return nil
@@ -532,18 +538,18 @@ func pipeOrder(base []any, args []expr, s *scope) any {
 		}
 		items[i] = orderKey{i, keys}
 	}
-	sort.SliceStable(items, func(x, y int) bool {
+	slices.SortStableFunc(items, func(x, y orderKey) int {
 		for j := range args {
-			c := totalCompare(items[x].keys[j], items[y].keys[j])
+			c := totalCompare(x.keys[j], y.keys[j])
 			if c == 0 {
 				continue
 			}
 			if desc[j] {
-				return c > 0
+				return -c
 			}
-			return c < 0
+			return c
 		}
-		return false
+		return 0
 	})
 	out := make([]any, len(base))
 	for i, it := range items {

@@ -17,6 +17,8 @@ type Query struct {
 	// are known (`[$n]` is an element access for a number, an attribute for a string).
 	paramDependent bool
 	needsIndex     bool
+	// nonFinite is set when a number literal overflowed to infinity; results then need exporting.
+	nonFinite bool
 	// cached is the number of scope-independent sub-expressions cached per evaluation.
 	cached int
 }
@@ -38,6 +40,7 @@ type parser struct {
 	fnParams       map[string]bool
 	paramDependent bool
 	needsIndex     bool
+	nonFinite      bool
 }
 
 type parseAbort struct{ err *SyntaxError }
@@ -78,7 +81,7 @@ func Parse(src string) (q *Query, err error) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	q = &Query{src: src, root: root, params: names, paramDependent: p.paramDependent, needsIndex: p.needsIndex, cached: h.n}
+	q = &Query{src: src, root: root, params: names, paramDependent: p.paramDependent, needsIndex: p.needsIndex, cached: h.n, nonFinite: p.nonFinite}
 	return q, nil
 }
 
@@ -293,6 +296,9 @@ func (p *parser) parsePrimary() expr {
 	switch t.kind {
 	case tokNumber:
 		p.advance()
+		if math.IsInf(t.num, 0) {
+			p.nonFinite = true
+		}
 		return &litExpr{t.num}
 	case tokString:
 		p.advance()
