@@ -127,19 +127,3 @@ func BenchmarkJoin(b *testing.B) {
 	env := &Env{Documents: docs}
 	runEvaluateBenchmark(b, q, env)
 }
-
-// runEvaluateBenchmark times q over env, also reporting process CPU time per query (cpu-ns/op),
-// which stays meaningful when other work competes for the machine.
-func runEvaluateBenchmark(b *testing.B, q *Query, env *Env) {
-	b.ReportAllocs()
-	b.ResetTimer()
-	start := processCPU()
-	for i := 0; i < b.N; i++ {
-		if _, err := q.Evaluate(context.Background(), env); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if cpu := processCPU() - start; cpu > 0 {
-		b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")
-	}
-}
