@@ -110,11 +110,11 @@ func asAPIError(err error) (*APIError, bool) {
 	return e, ok
 }
 
-// IsNotFound reports whether err says a document (or the route) does not exist: a patch or publish on
-// a missing document, or a 404.
+// IsNotFound reports whether err says a document the request named does not exist, such as a patch or a
+// publish of a missing document. A wrong dataset or path is not "not found" in this sense.
 func IsNotFound(err error) bool {
 	e, ok := asAPIError(err)
-	return ok && (e.StatusCode == http.StatusNotFound || e.hasItemType(ErrorTypeDocumentNotFound))
+	return ok && e.hasItemType(ErrorTypeDocumentNotFound)
 }
 
 // IsRevisionConflict reports whether err is an ifRevisionID mismatch: someone else wrote the document

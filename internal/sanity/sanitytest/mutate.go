@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sort"
 	"strconv"
 )
 
@@ -215,12 +214,13 @@ func (t *txn) apply(ctx context.Context, m map[string]any, ver apiVersion, autoK
 func (t *txn) selectIDs(ctx context.Context, sel map[string]any, ver apiVersion) ([]string, *itemError) {
 	if query, ok := sel["query"].(string); ok {
 		params, _ := sel["params"].(map[string]any)
-		docs := make([]any, 0, len(t.docs))
-		for _, id := range sortedDocIDs(t.docs) {
-			if !ver.releases && isVersionID(id) {
+		all := t.documents()
+		docs := make([]any, 0, len(all))
+		for _, d := range all {
+			if !ver.releases && isVersionID(d.(map[string]any)["_id"].(string)) {
 				continue
 			}
-			docs = append(docs, t.docs[id])
+			docs = append(docs, d)
 		}
 		res, err := t.s.evaluate(ctx, evalRequest{query: query, docs: docs, params: params, now: t.now})
 		if err != nil {
@@ -281,15 +281,6 @@ func validTransactionID(id string) bool {
 		}
 	}
 	return true
-}
-
-func sortedDocIDs(docs map[string]map[string]any) []string {
-	ids := make([]string, 0, len(docs))
-	for id := range docs {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return ids
 }
 
 func writeMutationError(w http.ResponseWriter, e *itemError) {

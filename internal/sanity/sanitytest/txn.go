@@ -11,15 +11,16 @@ import (
 	"time"
 )
 
-// txn is a transaction being applied. Writes go to a private copy of the dataset, which replaces the
-// real one only on commit, so a failed transaction leaves nothing behind.
+// txn is a transaction being applied. Writes go to an overlay over the dataset, which is folded in only
+// on commit, so a failed transaction leaves nothing behind.
 type txn struct {
-	s       *Server
-	id      string
-	now     time.Time
-	docs    map[string]map[string]any // copy-on-write: documents are replaced, never changed in place
-	results []mutationResult
-	// changes records each touched document's state before the transaction, for webhooks.
+	s   *Server
+	id  string
+	now time.Time
+	// overlay holds the documents this transaction wrote; a nil value is a deletion. Documents are
+	// replaced, never changed in place.
+	overlay map[string]map[string]any
+	// before records each touched document's state before the transaction, for webhooks.
 	before  map[string]map[string]any
 	touched []string
 }
@@ -52,15 +53,14 @@ func (s *Server) beginLocked(id string) *txn {
 	if id == "" {
 		id = newID()
 	}
-	docs := make(map[string]map[string]any, len(s.docs))
-	for k, v := range s.docs {
-		docs[k] = v
-	}
-	return &txn{s: s, id: id, now: s.now(), docs: docs, before: map[string]map[string]any{}}
+	return &txn{s: s, id: id, now: s.now(), overlay: map[string]map[string]any{}, before: map[string]map[string]any{}}
 }
 
 func (t *txn) get(id string) (map[string]any, bool) {
-	d, ok := t.docs[id]
+	if d, ok := t.overlay[id]; ok {
+		return d, d != nil
+	}
+	d, ok := t.s.docs[id]
 	return d, ok
 }
 
@@ -70,11 +70,31 @@ func (t *txn) put(id string, doc map[string]any) {
 		t.before[id] = t.s.docs[id]
 		t.touched = append(t.touched, id)
 	}
-	if doc == nil {
-		delete(t.docs, id)
-		return
+	t.overlay[id] = doc
+}
+
+// documents returns every document as the transaction sees it, ordered by _id.
+func (t *txn) documents() []any {
+	if len(t.overlay) == 0 {
+		return t.s.snapshotLocked()
 	}
-	t.docs[id] = doc
+	ids := make([]string, 0, len(t.s.docs)+len(t.overlay))
+	for id := range t.s.docs {
+		if _, over := t.overlay[id]; !over {
+			ids = append(ids, id)
+		}
+	}
+	for id, d := range t.overlay {
+		if d != nil {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i], _ = t.get(id)
+	}
+	return out
 }
 
 // change is one document's net effect of a committed transaction.
@@ -83,17 +103,23 @@ type change struct {
 	before, after map[string]any
 }
 
-// commitLocked installs the transaction and returns the documents that actually changed.
+// commitLocked folds the transaction into the dataset and returns the documents that actually changed.
 func (t *txn) commitLocked() []change {
 	var changes []change
 	for _, id := range t.touched {
-		before, after := t.before[id], t.docs[id]
+		before, after := t.before[id], t.overlay[id]
 		if reflect.DeepEqual(before, after) {
 			continue
 		}
 		changes = append(changes, change{id: id, before: before, after: after})
 	}
-	t.s.docs = t.docs
+	for id, d := range t.overlay {
+		if d == nil {
+			delete(t.s.docs, id)
+		} else {
+			t.s.docs[id] = d
+		}
+	}
 	t.s.sorted = nil
 	t.s.generation++
 	t.s.transactions[t.id] = true
