@@ -1,0 +1,202 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/access"
+)
+
+// DefaultSanityAPIVersion is pinned, never "today": a moving API version would change query results
+// under users' feet.
+const DefaultSanityAPIVersion = "2025-02-19"
+
+// minSanityAPIVersion is the first version that returns release versions (versions.*), which the
+// write-back must reach.
+const minSanityAPIVersion = "2025-02-19"
+
+// Environment variables the provider reads when a setting is not in the configuration.
+const (
+	envSanityProjectID  = "SANITY_PROJECT_ID"
+	envSanityDataset    = "SANITY_DATASET"
+	envSanityToken      = "SANITY_API_TOKEN"
+	envSanityAPIVersion = "SANITY_API_VERSION"
+	envSanityAPIHost    = "SANITY_API_HOST"
+	envOktaOrgURL       = "OKTA_ORG_URL"
+	envOktaAPIToken     = "OKTA_API_TOKEN"
+	envOktaClientID     = "OKTA_CLIENT_ID"
+	envOktaPrivateKey   = "OKTA_PRIVATE_KEY"
+	envOktaPrivateKeyID = "OKTA_PRIVATE_KEY_ID"
+	envOktaScopes       = "OKTA_SCOPES"
+)
+
+var defaultOktaScopes = []string{"okta.groups.manage", "okta.groups.read"}
+
+var (
+	apiVersionPattern = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+	projectIDPattern  = regexp.MustCompile(`^[-a-z0-9]+$`)
+	datasetPattern    = regexp.MustCompile(`^~?[a-z0-9][-\w]{0,63}$`)
+)
+
+// checkAPIVersion accepts a dated Content Lake API version no older than the one that shows release versions.
+func checkAPIVersion(v string) error {
+	if !apiVersionPattern.MatchString(v) {
+		return fmt.Errorf("%q is not a dated API version: write it as YYYY-MM-DD, for example %q", v, DefaultSanityAPIVersion)
+	}
+	if _, err := time.Parse(time.DateOnly, v); err != nil {
+		return fmt.Errorf("%q is not a real date: write it as YYYY-MM-DD, for example %q", v, DefaultSanityAPIVersion)
+	}
+	if v < minSanityAPIVersion {
+		return fmt.Errorf("API version %q is older than %s: older versions hide release versions (versions.*) from "+
+			"queries, so the group ID would be lost when a release is published; use %s or later", v, minSanityAPIVersion, minSanityAPIVersion)
+	}
+	return nil
+}
+
+// settingReader resolves settings from the configuration, then the environment, collecting one
+// diagnostic per problem.
+type settingReader struct {
+	getenv func(string) string
+	diags  diag.Diagnostics
+}
+
+// value returns the configured value, else the environment variable's, else "".
+func (r *settingReader) value(p path.Path, v types.String, env string) string {
+	if v.IsUnknown() {
+		r.diags.AddAttributeError(p, "Provider setting not known yet",
+			fmt.Sprintf("%s depends on a value that is only known after apply. The provider needs it to plan; "+
+				"set it to a known value or use the %s environment variable.", p, env))
+		return ""
+	}
+	if !v.IsNull() {
+		return v.ValueString()
+	}
+	if env == "" {
+		return ""
+	}
+	return strings.TrimSpace(r.getenv(env))
+}
+
+// required is value, with one error naming both the attribute and the environment variable when missing.
+func (r *settingReader) required(p path.Path, v types.String, env, what string) string {
+	s := r.value(p, v, env)
+	if s == "" && !v.IsUnknown() {
+		r.diags.AddAttributeError(p, "Missing "+what,
+			fmt.Sprintf("The provider needs the %s. Set %s in the provider configuration or the %s environment variable.", what, p, env))
+	}
+	return s
+}
+
+func (r *settingReader) check(p path.Path, summary string, err error) {
+	if err != nil {
+		r.diags.AddAttributeError(p, summary, err.Error())
+	}
+}
+
+// resolveConfig turns the provider block and the environment into the service configuration. Every
+// problem is reported at once; endpoints are checked before any client exists, so a token never leaves
+// the process over plain http to a remote host.
+func resolveConfig(ctx context.Context, m providerModel, getenv func(string) string) (access.Config, diag.Diagnostics) {
+	r := &settingReader{getenv: getenv}
+	var cfg access.Config
+
+	s := m.Sanity
+	if s == nil {
+		s = &sanityBlockModel{
+			ProjectID: types.StringNull(), Dataset: types.StringNull(), Token: types.StringNull(),
+			APIVersion: types.StringNull(), APIHost: types.StringNull(),
+		}
+	}
+	sp := path.Root("sanity")
+	cfg.Sanity.ProjectID = r.required(sp.AtName("project_id"), s.ProjectID, envSanityProjectID, "Sanity project ID")
+	if cfg.Sanity.ProjectID != "" && !projectIDPattern.MatchString(cfg.Sanity.ProjectID) {
+		r.diags.AddAttributeError(sp.AtName("project_id"), "Invalid Sanity project ID",
+			fmt.Sprintf("%q is not a Sanity project ID (lowercase letters, digits and '-').", cfg.Sanity.ProjectID))
+	}
+	cfg.Sanity.Dataset = r.required(sp.AtName("dataset"), s.Dataset, envSanityDataset, "Sanity dataset")
+	if cfg.Sanity.Dataset != "" && !datasetPattern.MatchString(cfg.Sanity.Dataset) {
+		r.diags.AddAttributeError(sp.AtName("dataset"), "Invalid Sanity dataset name",
+			fmt.Sprintf("%q is not a Sanity dataset name (lowercase letters, digits, '-' and '_', at most 64 characters).", cfg.Sanity.Dataset))
+	}
+	cfg.Sanity.Token = r.required(sp.AtName("token"), s.Token, envSanityToken, "Sanity API token")
+	cfg.Sanity.APIVersion = r.value(sp.AtName("api_version"), s.APIVersion, envSanityAPIVersion)
+	if cfg.Sanity.APIVersion == "" {
+		cfg.Sanity.APIVersion = DefaultSanityAPIVersion
+	}
+	r.check(sp.AtName("api_version"), "Invalid Sanity API version", checkAPIVersion(cfg.Sanity.APIVersion))
+	cfg.Sanity.APIHost = strings.TrimRight(r.value(sp.AtName("api_host"), s.APIHost, envSanityAPIHost), "/")
+	if cfg.Sanity.APIHost != "" {
+		r.check(sp.AtName("api_host"), "Refusing Sanity API host", access.CheckEndpoint(cfg.Sanity.APIHost))
+	}
+
+	o := m.Okta
+	if o == nil {
+		o = &oktaBlockModel{
+			OrgURL: types.StringNull(), APIToken: types.StringNull(), ClientID: types.StringNull(),
+			PrivateKey: types.StringNull(), PrivateKeyID: types.StringNull(), Scopes: types.ListNull(types.StringType),
+		}
+	}
+	op := path.Root("okta")
+	cfg.Okta.OrgURL = strings.TrimRight(r.required(op.AtName("org_url"), o.OrgURL, envOktaOrgURL, "Okta org URL"), "/")
+	if cfg.Okta.OrgURL != "" {
+		r.check(op.AtName("org_url"), "Refusing Okta org URL", access.CheckEndpoint(cfg.Okta.OrgURL))
+	}
+	cfg.Okta.APIToken = r.value(op.AtName("api_token"), o.APIToken, envOktaAPIToken)
+	cfg.Okta.ClientID = r.value(op.AtName("client_id"), o.ClientID, envOktaClientID)
+	cfg.Okta.PrivateKey = r.value(op.AtName("private_key"), o.PrivateKey, envOktaPrivateKey)
+	cfg.Okta.PrivateKeyID = r.value(op.AtName("private_key_id"), o.PrivateKeyID, envOktaPrivateKeyID)
+	cfg.Okta.Scopes = r.scopes(ctx, op.AtName("scopes"), o.Scopes)
+	switch {
+	case cfg.Okta.APIToken != "" && cfg.Okta.ClientID != "":
+		r.diags.AddAttributeError(op.AtName("api_token"), "Conflicting Okta credentials",
+			"Both an API token (okta.api_token / OKTA_API_TOKEN) and an OAuth service app (okta.client_id / OKTA_CLIENT_ID) are set. Set only one.")
+	case cfg.Okta.APIToken != "":
+	case cfg.Okta.ClientID != "":
+		if cfg.Okta.PrivateKey == "" {
+			r.diags.AddAttributeError(op.AtName("private_key"), "Missing Okta private key",
+				"An OAuth service app (okta.client_id) needs its private key. Set okta.private_key in the provider configuration or the OKTA_PRIVATE_KEY environment variable.")
+		}
+	case o.APIToken.IsUnknown() || o.ClientID.IsUnknown():
+	default:
+		r.diags.AddAttributeError(op.AtName("api_token"), "Missing Okta credentials",
+			"The provider needs an Okta API token or an OAuth service app. Set okta.api_token in the provider configuration or the OKTA_API_TOKEN environment variable "+
+				"(or okta.client_id and okta.private_key, or OKTA_CLIENT_ID and OKTA_PRIVATE_KEY).")
+	}
+
+	cfg.Options.GroupNamePrefix = access.DefaultGroupNamePrefix
+	if m.GroupNamePrefix.IsUnknown() {
+		r.diags.AddAttributeError(path.Root("group_name_prefix"), "Provider setting not known yet",
+			"group_name_prefix depends on a value that is only known after apply; set it to a known value.")
+	} else if !m.GroupNamePrefix.IsNull() {
+		cfg.Options.GroupNamePrefix = m.GroupNamePrefix.ValueString()
+		if cfg.Options.GroupNamePrefix == "" {
+			r.diags.AddAttributeWarning(path.Root("group_name_prefix"), "Group name prefix rule turned off",
+				"group_name_prefix is empty, so the ownership guard no longer checks group names: a document can make the provider adopt, "+
+					"rename or delete any OKTA_GROUP without admin privileges. Set a prefix such as \"content:\" unless you mean this.")
+		}
+	}
+	return cfg, r.diags
+}
+
+func (r *settingReader) scopes(ctx context.Context, p path.Path, v types.List) []string {
+	if v.IsUnknown() {
+		r.diags.AddAttributeError(p, "Provider setting not known yet", "okta.scopes depends on a value that is only known after apply.")
+		return nil
+	}
+	if !v.IsNull() {
+		var out []string
+		r.diags.Append(v.ElementsAs(ctx, &out, false)...)
+		return out
+	}
+	if env := strings.TrimSpace(r.getenv(envOktaScopes)); env != "" {
+		return strings.FieldsFunc(env, func(c rune) bool { return c == ',' || c == ' ' })
+	}
+	return append([]string(nil), defaultOktaScopes...)
+}

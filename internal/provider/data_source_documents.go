@@ -1,0 +1,298 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/access"
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/groq"
+)
+
+// perspectivePattern accepts the named perspectives and release stacks (comma-separated release names).
+var perspectivePattern = regexp.MustCompile(`^(published|drafts|raw|[A-Za-z0-9_-]+(,[A-Za-z0-9_-]+)*)$`)
+
+var (
+	_ datasource.DataSource                     = &documentsDataSource{}
+	_ datasource.DataSourceWithConfigure        = &documentsDataSource{}
+	_ datasource.DataSourceWithValidateConfig   = &documentsDataSource{}
+	_ datasource.DataSourceWithConfigValidators = &documentsDataSource{}
+)
+
+// NewDocumentsDataSource returns data "sanityokta_documents".
+func NewDocumentsDataSource() datasource.DataSource { return &documentsDataSource{} }
+
+type documentsDataSource struct {
+	data *providerData
+}
+
+func (d *documentsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_documents"
+}
+
+func (d *documentsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	str := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Reads access-controlled documents from the Sanity Content Lake with GROQ. The result is a " +
+			"map keyed by `_id`, ready for `for_each`. Queries always go out with an explicit API version and " +
+			"perspective, ordered by `_id` and read in pages.",
+		Attributes: map[string]schema.Attribute{
+			"filter": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "GROQ filter: the inside of `*[...]`, e.g. `_type == \"handbook\" && department == $dept`. " +
+					"Exactly one of `filter` and `query` is required.",
+				Validators: []validator.String{groqValidator{kind: groqFilter}},
+			},
+			"query": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "A whole GROQ query returning objects with `_id`, for selections a filter cannot " +
+					"express. The provider adds ordering, paging and the `active` rule around it.",
+				Validators: []validator.String{groqValidator{kind: groqQuery}},
+			},
+			"projection": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "GROQ projection applied to each document, e.g. `{_id, title, \"slug\": slug.current}`. " +
+					"It must keep `_id`. The typed attributes are read from the projected document.",
+				Validators: []validator.String{groqValidator{kind: groqProjection}},
+			},
+			"params": schema.DynamicAttribute{
+				Optional: true,
+				MarkdownDescription: "An object of GROQ parameters, e.g. `{ dept = \"sales\", tiers = [\"gold\"] }`, " +
+					"referenced as `$dept`, `$tiers`.",
+			},
+			"perspective": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "Content Lake perspective: `published` (default), `drafts`, `raw`, or a " +
+					"comma-separated release stack.",
+				Validators: []validator.String{
+					stringvalidator.RegexMatches(perspectivePattern,
+						"must be published, drafts, raw, or a comma-separated list of release names"),
+				},
+			},
+			"include_inactive": schema.BoolAttribute{
+				Optional:            true,
+				Computed:            true,
+				MarkdownDescription: "Keep documents whose `active` field is `false`. Defaults to `false`.",
+			},
+			"ids": schema.ListAttribute{
+				Computed:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "The `_id` of every document found, sorted.",
+			},
+			"documents": schema.MapNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "The documents found, keyed by `_id`.",
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"id":              str("`_id`."),
+						"type":            str("`_type`."),
+						"rev":             str("`_rev`, the document's current revision."),
+						"updated_at":      str("`_updatedAt`."),
+						"title":           str("`title`."),
+						"slug":            str("`slug.current` (or `slug` when it is a plain string)."),
+						"description":     str("`description`."),
+						"access_tier":     str("`accessTier`."),
+						"department":      str("`department`."),
+						"region":          str("`region`."),
+						"allowed_roles":   schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "`allowedRoles`."},
+						"okta_group_id":   str("`oktaGroupId`, the group ID written back by `sanityokta_document_group`."),
+						"okta_group_name": str("`oktaGroupName`."),
+						"active":          schema.BoolAttribute{Computed: true, MarkdownDescription: "`active`; `true` unless the document says `false`."},
+						"json":            str("The whole (projected) document as JSON, for fields without a typed attribute: `jsondecode(each.value.json)`."),
+					},
+				},
+			},
+		},
+	}
+}
+
+func (d *documentsDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
+	return []datasource.ConfigValidator{
+		datasourcevalidator.ExactlyOneOf(path.MatchRoot("filter"), path.MatchRoot("query")),
+	}
+}
+
+// ValidateConfig checks that every parameter the GROQ references is given, once params are known.
+func (d *documentsDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	var m documentsDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || m.Params.IsUnknown() || m.Params.IsUnderlyingValueUnknown() {
+		return
+	}
+	given := map[string]bool{}
+	if !m.Params.IsNull() && !m.Params.IsUnderlyingValueNull() {
+		params, err := dynamicToGo(m.Params)
+		if err != nil {
+			return // reported by Read with context
+		}
+		obj, ok := params.(map[string]any)
+		if !ok {
+			resp.Diagnostics.AddAttributeError(path.Root("params"), "Invalid params",
+				"params must be an object, e.g. { dept = \"sales\" }: each key becomes a GROQ parameter.")
+			return
+		}
+		for k := range obj {
+			given[k] = true
+		}
+	}
+	for _, a := range []struct {
+		name string
+		v    types.String
+	}{{"filter", m.Filter}, {"query", m.Query}, {"projection", m.Projection}} {
+		if a.v.IsNull() || a.v.IsUnknown() {
+			continue
+		}
+		q, err := groq.Parse(a.v.ValueString())
+		if err != nil {
+			continue // reported by the attribute validator
+		}
+		for _, p := range q.Params() {
+			if !given[p] {
+				resp.Diagnostics.AddAttributeError(path.Root(a.name), "Missing GROQ parameter",
+					fmt.Sprintf("The %s references $%s, but params has no %q key. Add it to params.", a.name, p, p))
+			}
+		}
+	}
+}
+
+func (d *documentsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	data, ok := req.ProviderData.(*providerData)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("expected *providerData, got %T; this is a bug in the provider", req.ProviderData))
+		return
+	}
+	d.data = data
+}
+
+func (d *documentsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	ctx = d.data.logContext(ctx)
+	var m documentsDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if d.data == nil || d.data.service == nil {
+		resp.Diagnostics.AddError("Provider not configured", "The sanityokta provider was not configured before reading documents.")
+		return
+	}
+	q := access.DocumentQuery{
+		Filter:          m.Filter.ValueString(),
+		GROQ:            m.Query.ValueString(),
+		Projection:      m.Projection.ValueString(),
+		Perspective:     m.Perspective.ValueString(),
+		IncludeInactive: m.IncludeInactive.ValueBool(),
+	}
+	if q.Perspective == "" {
+		q.Perspective = "published"
+	}
+	if !m.Params.IsNull() && !m.Params.IsUnderlyingValueNull() {
+		params, err := dynamicToGo(m.Params)
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("params"), "Invalid params", err.Error())
+			return
+		}
+		obj, ok := params.(map[string]any)
+		if !ok {
+			resp.Diagnostics.AddAttributeError(path.Root("params"), "Invalid params",
+				"params must be an object, e.g. { dept = \"sales\" }: each key becomes a GROQ parameter.")
+			return
+		}
+		q.Params = obj
+	}
+	tflog.Debug(ctx, "querying documents", map[string]any{"filter": q.Filter, "query": q.GROQ, "perspective": q.Perspective})
+	docs, err := d.data.service.Documents(ctx, q)
+	if err != nil {
+		var qe *access.QueryError
+		if errors.As(err, &qe) {
+			resp.Diagnostics.AddError("Sanity rejected the query", qe.Error())
+			return
+		}
+		resp.Diagnostics.AddError("Cannot read documents", err.Error())
+		return
+	}
+	elems := make(map[string]attr.Value, len(docs))
+	ids := make([]string, 0, len(docs))
+	for _, doc := range docs {
+		obj, diags := documentObject(doc)
+		resp.Diagnostics.Append(diags...)
+		if diags.HasError() {
+			return
+		}
+		elems[doc.ID] = obj
+		ids = append(ids, doc.ID)
+	}
+	sort.Strings(ids)
+	var diags diag.Diagnostics
+	m.Documents, diags = types.MapValue(types.ObjectType{AttrTypes: documentAttrTypes}, elems)
+	resp.Diagnostics.Append(diags...)
+	m.IDs, diags = types.ListValueFrom(ctx, types.StringType, ids)
+	resp.Diagnostics.Append(diags...)
+	m.Perspective = types.StringValue(q.Perspective)
+	m.IncludeInactive = types.BoolValue(q.IncludeInactive)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// documentObject maps a document to its typed attributes. A field of an unexpected JSON type is null
+// rather than an error: editors' content varies, and json has everything.
+func documentObject(doc access.Document) (types.Object, diag.Diagnostics) {
+	str := func(p string) types.String {
+		if s, ok := doc.Lookup(p).(string); ok {
+			return types.StringValue(s)
+		}
+		return types.StringNull()
+	}
+	slug := str("slug.current")
+	if slug.IsNull() {
+		slug = str("slug")
+	}
+	roles := types.ListNull(types.StringType)
+	if arr, ok := doc.Lookup("allowedRoles").([]any); ok {
+		vals := make([]attr.Value, 0, len(arr))
+		for _, r := range arr {
+			if s, ok := r.(string); ok {
+				vals = append(vals, types.StringValue(s))
+			}
+		}
+		roles = types.ListValueMust(types.StringType, vals)
+	}
+	active := true
+	if b, ok := doc.Lookup("active").(bool); ok {
+		active = b
+	}
+	return types.ObjectValue(documentAttrTypes, map[string]attr.Value{
+		"id":              types.StringValue(doc.ID),
+		"type":            str("_type"),
+		"rev":             str("_rev"),
+		"updated_at":      str("_updatedAt"),
+		"title":           str("title"),
+		"slug":            slug,
+		"description":     str("description"),
+		"access_tier":     str("accessTier"),
+		"department":      str("department"),
+		"region":          str("region"),
+		"allowed_roles":   roles,
+		"okta_group_id":   str("oktaGroupId"),
+		"okta_group_name": str("oktaGroupName"),
+		"active":          types.BoolValue(active),
+		"json":            types.StringValue(string(doc.JSON)),
+	})
+}

@@ -1,0 +1,90 @@
+package provider
+
+import (
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// providerModel is the provider block.
+type providerModel struct {
+	Sanity          *sanityBlockModel `tfsdk:"sanity"`
+	Okta            *oktaBlockModel   `tfsdk:"okta"`
+	GroupNamePrefix types.String      `tfsdk:"group_name_prefix"`
+}
+
+type sanityBlockModel struct {
+	ProjectID  types.String `tfsdk:"project_id"`
+	Dataset    types.String `tfsdk:"dataset"`
+	Token      types.String `tfsdk:"token"`
+	APIVersion types.String `tfsdk:"api_version"`
+	APIHost    types.String `tfsdk:"api_host"`
+}
+
+type oktaBlockModel struct {
+	OrgURL       types.String `tfsdk:"org_url"`
+	APIToken     types.String `tfsdk:"api_token"`
+	ClientID     types.String `tfsdk:"client_id"`
+	PrivateKey   types.String `tfsdk:"private_key"`
+	PrivateKeyID types.String `tfsdk:"private_key_id"`
+	Scopes       types.List   `tfsdk:"scopes"`
+}
+
+// documentsDataSourceModel is data "sanityokta_documents".
+type documentsDataSourceModel struct {
+	Filter          types.String  `tfsdk:"filter"`
+	Query           types.String  `tfsdk:"query"`
+	Projection      types.String  `tfsdk:"projection"`
+	Params          types.Dynamic `tfsdk:"params"`
+	Perspective     types.String  `tfsdk:"perspective"`
+	IncludeInactive types.Bool    `tfsdk:"include_inactive"`
+	Documents       types.Map     `tfsdk:"documents"`
+	IDs             types.List    `tfsdk:"ids"`
+}
+
+// documentModel is one element of documents.
+type documentModel struct {
+	ID            types.String `tfsdk:"id"`
+	Type          types.String `tfsdk:"type"`
+	Rev           types.String `tfsdk:"rev"`
+	UpdatedAt     types.String `tfsdk:"updated_at"`
+	Title         types.String `tfsdk:"title"`
+	Slug          types.String `tfsdk:"slug"`
+	Description   types.String `tfsdk:"description"`
+	AccessTier    types.String `tfsdk:"access_tier"`
+	Department    types.String `tfsdk:"department"`
+	Region        types.String `tfsdk:"region"`
+	AllowedRoles  types.List   `tfsdk:"allowed_roles"`
+	OktaGroupID   types.String `tfsdk:"okta_group_id"`
+	OktaGroupName types.String `tfsdk:"okta_group_name"`
+	Active        types.Bool   `tfsdk:"active"`
+	JSON          types.String `tfsdk:"json"`
+}
+
+var documentAttrTypes = map[string]attr.Type{
+	"id":              types.StringType,
+	"type":            types.StringType,
+	"rev":             types.StringType,
+	"updated_at":      types.StringType,
+	"title":           types.StringType,
+	"slug":            types.StringType,
+	"description":     types.StringType,
+	"access_tier":     types.StringType,
+	"department":      types.StringType,
+	"region":          types.StringType,
+	"allowed_roles":   types.ListType{ElemType: types.StringType},
+	"okta_group_id":   types.StringType,
+	"okta_group_name": types.StringType,
+	"active":          types.BoolType,
+	"json":            types.StringType,
+}
+
+// documentGroupModel is resource "sanityokta_document_group".
+type documentGroupModel struct {
+	ID             types.String `tfsdk:"id"`
+	DocumentID     types.String `tfsdk:"document_id"`
+	Name           types.String `tfsdk:"name"`
+	Description    types.String `tfsdk:"description"`
+	DocumentField  types.String `tfsdk:"document_field"`
+	OnDestroy      types.String `tfsdk:"on_destroy"`
+	DocumentSynced types.Bool   `tfsdk:"document_synced"`
+}
