@@ -96,7 +96,6 @@ resource "sanityokta_document_group" "one" {
 `, docID, name, extra)
 }
 
-
 // stateCheck turns a function of the state into a statecheck.StateCheck. Legacy Check functions cannot
 // address for_each instances, state checks can.
 type stateCheck func(*tfjson.State) error

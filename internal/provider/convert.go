@@ -85,4 +85,3 @@ func sliceToGo(in []attr.Value) (any, error) {
 	}
 	return out, nil
 }
-

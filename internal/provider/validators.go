@@ -45,7 +45,9 @@ type apiVersionValidator struct{}
 func (apiVersionValidator) Description(context.Context) string {
 	return "must be a dated API version YYYY-MM-DD, at least " + minSanityAPIVersion
 }
-func (v apiVersionValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v apiVersionValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 func (apiVersionValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	stringCheck{summary: "Invalid Sanity API version", check: checkAPIVersion}.ValidateString(ctx, req, resp)
 }
