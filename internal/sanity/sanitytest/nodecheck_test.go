@@ -16,8 +16,9 @@ import (
 // installed by `make test` (npm ci --prefix internal/sanity/sanitytest/testdata/nodecheck).
 const nodeCheckDir = "testdata/nodecheck"
 
-// TestOfficialNodeClient runs the official @sanity/client (version 7) unchanged against the fake: if the
-// fake answered differently from the real API, the client would throw or return something else.
+// TestOfficialNodeClient runs the official @sanity/client (version 7) unchanged against the fake and checks
+// webhook signatures with @sanity/webhook: if the fake answered differently from the real API, the client
+// would throw or return something else.
 func TestOfficialNodeClient(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping the Node client check in -short mode")
@@ -26,8 +27,8 @@ func TestOfficialNodeClient(t *testing.T) {
 	if err != nil {
 		t.Skip("node is not installed; install Node.js 20+ to run the @sanity/client fidelity check")
 	}
-	if _, err := os.Stat(filepath.Join(nodeCheckDir, "node_modules", "@sanity", "client")); err != nil {
-		t.Skip("@sanity/client is not installed; run: npm ci --prefix internal/sanity/sanitytest/" + nodeCheckDir)
+	if _, err := os.Stat(filepath.Join(nodeCheckDir, "node_modules", "@sanity", "webhook")); err != nil {
+		t.Skip("@sanity/client and @sanity/webhook are not installed; run: npm ci --prefix internal/sanity/sanitytest/" + nodeCheckDir)
 	}
 
 	srv := newServer(t)
@@ -75,7 +76,7 @@ func TestOfficialNodeClient(t *testing.T) {
 	if runErr != nil && !t.Failed() {
 		t.Errorf("node check.mjs: %v\nstderr:\n%s", runErr, stderr.String())
 	}
-	if checks < 20 {
+	if checks < 21 {
 		t.Errorf("only %d checks reported; stderr:\n%s", checks, stderr.String())
 	}
 	if srv.Document("doc-c") == nil {

@@ -1,7 +1,9 @@
 // Drives the official @sanity/client, unchanged, against a running sanitytest fake. nodecheck_test.go
 // starts the fake, seeds it, and runs this script with the connection details in the environment.
 // Every check prints one JSON line {"name", "ok", "detail"}; the exit code is 1 if any check failed.
+import http from 'node:http'
 import {createClient} from '@sanity/client'
+import {isValidSignature, SIGNATURE_HEADER_NAME} from '@sanity/webhook'
 
 const env = (name) => {
   const v = process.env[name]
@@ -184,6 +186,53 @@ await check('mutate with returnDocuments and dryRun', async () => {
   const res = await writer.mutate([{createOrReplace: {_id: 'dry', _type: 'x'}}], {dryRun: true, returnDocuments: false})
   const doc = await reader.getDocument('dry')
   return [doc === undefined && res.results.length === 1, JSON.stringify(res)]
+})
+
+await check('webhook delivery verifies with @sanity/webhook', async () => {
+  const received = []
+  const receiver = http.createServer((req, res) => {
+    let body = ''
+    req.setEncoding('utf8')
+    req.on('data', (chunk) => (body += chunk))
+    req.on('end', () => {
+      received.push({headers: req.headers, body})
+      res.writeHead(200)
+      res.end()
+    })
+  })
+  await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve))
+  try {
+    const secret = 'node-secret'
+    const resp = await fetch(`${base.apiHost}/v2021-10-04/hooks/projects/${base.projectId}`, {
+      method: 'POST',
+      headers: {authorization: `Bearer ${env('SANITYTEST_WRITE_TOKEN')}`, 'content-type': 'application/json'},
+      body: JSON.stringify({
+        type: 'document',
+        name: 'node check',
+        dataset: base.dataset,
+        url: `http://127.0.0.1:${receiver.address().port}/hook`,
+        secret,
+        rule: {on: ['create'], filter: '_type == "hooked"', projection: '{_id, "op": delta::operation()}'},
+      }),
+    })
+    if (!resp.ok) return [false, `creating the webhook: ${resp.status} ${await resp.text()}`]
+    const hook = await resp.json()
+    await writer.create({_id: 'not-hooked', _type: 'other'})
+    await writer.create({_id: 'hooked-1', _type: 'hooked'})
+    for (let i = 0; i < 100 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 50))
+    if (received.length !== 1) return [false, `received ${received.length} deliveries, want 1`]
+    const {headers, body} = received[0]
+    const signature = headers[SIGNATURE_HEADER_NAME]
+    const valid = await isValidSignature(body, signature, secret)
+    const forged = await isValidSignature(body, signature, 'not-the-secret')
+    return [
+      valid && !forged && JSON.parse(body).op === 'create' && headers['sanity-document-id'] === 'hooked-1' &&
+        headers['sanity-operation'] === 'create' && headers['sanity-webhook-id'] === hook.id && !!headers['idempotency-key'],
+      JSON.stringify(received[0]),
+    ]
+  } finally {
+    receiver.close()
+  }
 })
 
 process.exit(failed ? 1 : 0)
