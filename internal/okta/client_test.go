@@ -251,7 +251,7 @@ func TestListGroupsByPrefixPages(t *testing.T) {
 
 func TestSearchLagHidesNewGroupsFromFind(t *testing.T) {
 	ctx := context.Background()
-	srv := newServer(t, oktatest.WithSearchLag(300*time.Millisecond))
+	srv := newServer(t, oktatest.WithSearchLag(time.Second))
 	c := newClient(t, srv)
 	g, err := c.CreateGroup(ctx, okta.GroupProfile{Name: "content:fresh"})
 	if err != nil {
@@ -267,7 +267,7 @@ func TestSearchLagHidesNewGroupsFromFind(t *testing.T) {
 	if _, err := c.GetGroup(ctx, g.ID); err != nil {
 		t.Fatalf("GetGroup by ID must not lag: %v", err)
 	}
-	time.Sleep(350 * time.Millisecond)
+	time.Sleep(1100 * time.Millisecond)
 	found, err = c.FindGroupByName(ctx, "content:fresh")
 	if err != nil {
 		t.Fatal(err)
@@ -279,9 +279,10 @@ func TestSearchLagHidesNewGroupsFromFind(t *testing.T) {
 
 func TestRateLimitedCallIsRetriedUsingResetHeaders(t *testing.T) {
 	ctx := context.Background()
-	srv := newServer(t, oktatest.WithRateLimit(2, time.Second))
+	srv := newServer(t, oktatest.WithRateLimit(2, 3*time.Second))
 	g, _ := srv.AddGroup(oktatest.Group{Name: "content:a"})
-	c := newClient(t, srv)
+	// Waits up to X-Rate-Limit-Reset, so one retry lands in a new window.
+	c := newClient(t, srv, func(cfg *okta.Config) { cfg.MaxBackoff = 5 * time.Second })
 
 	for i := range 3 {
 		if _, err := c.GetGroup(ctx, g.ID); err != nil {
@@ -316,6 +317,9 @@ func TestRateLimitedAfterRetriesIsTyped(t *testing.T) {
 	}
 	if n := len(srv.Requests()); n != 2 {
 		t.Errorf("made %d requests, want 2 (one retry)", n)
+	}
+	if got := srv.Buckets()[oktatest.BucketGroupByID].RateLimited; got != 2 {
+		t.Errorf("bucket counted %d 429s, want 2", got)
 	}
 }
 
@@ -628,5 +632,19 @@ func TestUserAgent(t *testing.T) {
 	ua := srv.Requests()[0].UserAgent
 	if !strings.Contains(ua, "okta-sdk-golang/") || !strings.HasSuffix(ua, "terraform-provider-sanityokta/test") {
 		t.Errorf("User-Agent = %q", ua)
+	}
+}
+
+func TestInjected429IsRetriedOnce(t *testing.T) {
+	srv := newServer(t)
+	g, _ := srv.AddGroup(oktatest.Group{Name: "content:a"})
+	c := newClient(t, srv)
+	srv.FailNext("GET", "/api/v1/groups/*", 429, 1)
+	if _, err := c.GetGroup(context.Background(), g.ID); err != nil {
+		t.Fatalf("GetGroup: %v", err)
+	}
+	reqs := srv.Requests()
+	if len(reqs) != 2 || reqs[0].Status != 429 || reqs[1].Status != 200 || reqs[1].RetryCount != 1 {
+		t.Errorf("requests = %+v, want a 429 then a successful retry", reqs)
 	}
 }

@@ -153,6 +153,8 @@ func (c *Client) classify(op, object string, resp *sdk.Response, err error, trac
 		e.Hint = "retry later, or lower Terraform's -parallelism"
 	case e.Status == 400:
 		e.Kind = ErrInvalid
+	case e.Status >= 500:
+		e.Hint = "Okta had a server error; retry later, and check Okta's status page if it persists"
 	case errors.Is(err, context.DeadlineExceeded):
 		e.Hint = "Okta did not answer in time; retry, or raise the request timeout"
 	}

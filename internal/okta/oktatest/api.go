@@ -89,6 +89,16 @@ func bucketFor(path string) string {
 	return bucketOther
 }
 
+// bucket returns the named bucket, creating it. Callers hold s.mu.
+func (s *Server) bucket(name string) *bucket {
+	b := s.buckets[name]
+	if b == nil {
+		b = &bucket{}
+		s.buckets[name] = b
+	}
+	return b
+}
+
 type rateState struct {
 	limit, remaining int
 	reset            time.Time
@@ -97,11 +107,7 @@ type rateState struct {
 // takeRate counts a request against its bucket and reports whether it is
 // over the limit. Callers hold s.mu.
 func (s *Server) takeRate(name string, now time.Time) (rateState, bool) {
-	b := s.buckets[name]
-	if b == nil {
-		b = &bucket{}
-		s.buckets[name] = b
-	}
+	b := s.bucket(name)
 	b.stats.Requests++
 	if b.windowStart.IsZero() || !now.Before(b.windowStart.Add(s.limits.window)) {
 		b.windowStart = now
@@ -155,6 +161,16 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 	}()
 
+	if fault != nil && (fault.Drop || fault.Status != 0) {
+		// The request reached the org, so it counts in its bucket.
+		s.mu.Lock()
+		b := s.bucket(entry.Bucket)
+		b.stats.Requests++
+		if fault.Status == http.StatusTooManyRequests {
+			b.stats.RateLimited++
+		}
+		s.mu.Unlock()
+	}
 	if fault != nil {
 		entry.Fault = fault.describe()
 		if fault.Delay > 0 {
@@ -195,11 +211,7 @@ func (s *Server) serveChecked(w http.ResponseWriter, r *http.Request, entry *Req
 	var st rateState
 	var ok bool
 	if overConcurrency {
-		b := s.buckets[entry.Bucket]
-		if b == nil {
-			b = &bucket{}
-			s.buckets[entry.Bucket] = b
-		}
+		b := s.bucket(entry.Bucket)
 		b.stats.Requests++
 		b.stats.ConcurrencyLimited++
 		// Okta reports the concurrency limit in the same headers, with an
@@ -399,6 +411,15 @@ func summaryForStatus(status int) string {
 		return "Policy priorities are being reconciled. Please try again later."
 	}
 	return "Internal Server Error"
+}
+
+// selfLink is the rel="self" Link header value for r.
+func selfLink(r *http.Request) string {
+	u := baseURL(r) + r.URL.Path
+	if r.URL.RawQuery != "" {
+		u += "?" + r.URL.RawQuery
+	}
+	return "<" + u + `>; rel="self"`
 }
 
 func baseURL(r *http.Request) string {

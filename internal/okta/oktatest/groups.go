@@ -138,7 +138,7 @@ func (s *Server) AddGroup(g Group) (Group, error) {
 	if utf8.RuneCountInString(g.Description) > maxDescriptionLength {
 		return Group{}, fmt.Errorf("oktatest: description longer than %d characters", maxDescriptionLength)
 	}
-	if g.Type == TypeOktaGroup {
+	if g.Type != TypeAppGroup {
 		if other := s.nameHolder(g.Name, ""); other != nil {
 			return Group{}, fmt.Errorf("oktatest: group %s already has the name %q", other.id, other.name)
 		}
@@ -163,7 +163,7 @@ func (s *Server) AddGroup(g Group) (Group, error) {
 	for k, v := range g.Attributes {
 		ng.attrs[k] = v
 	}
-	s.groups[ng.id] = ng
+	s.putGroup(ng)
 	s.index.entries[ng.id] = ng.snapshot()
 	return ng.snapshot(), nil
 }
@@ -241,12 +241,12 @@ func (s *Server) UpdateGroup(id string, update func(*Group)) error {
 	if err := checkGroupName(snap.Name); err != nil {
 		return fmt.Errorf("oktatest: %s", err)
 	}
-	if g.typ == TypeOktaGroup && !strings.EqualFold(snap.Name, g.name) {
+	if g.typ != TypeAppGroup {
 		if other := s.nameHolder(snap.Name, id); other != nil {
 			return fmt.Errorf("oktatest: group %s already has the name %q", other.id, other.name)
 		}
 	}
-	g.name = snap.Name
+	s.setName(g, snap.Name)
 	g.description = nil
 	if snap.Description != "" {
 		g.description = ptr(snap.Description)
@@ -267,6 +267,9 @@ func (s *Server) UpdateGroup(id string, update func(*Group)) error {
 }
 
 func (s *Server) deleteGroupLocked(id string) {
+	if g, ok := s.groups[id]; ok && g.typ != TypeAppGroup {
+		delete(s.names, nameKey(g.name))
+	}
 	delete(s.groups, id)
 	for _, r := range s.rules {
 		for _, gid := range r.groupIDs {
@@ -283,13 +286,32 @@ func (s *Server) deleteGroupLocked(id string) {
 // nameHolder finds the OKTA_GROUP or BUILT_IN group that holds name
 // (ignoring case), other than except. Callers hold s.mu.
 func (s *Server) nameHolder(name, except string) *group {
-	for _, g := range s.groups {
-		if g.id != except && g.typ != TypeAppGroup && strings.EqualFold(g.name, name) {
-			return g
-		}
+	id, ok := s.names[nameKey(name)]
+	if !ok || id == except {
+		return nil
 	}
-	return nil
+	return s.groups[id]
 }
+
+// putGroup stores a new group and claims its name. Callers hold s.mu.
+func (s *Server) putGroup(g *group) {
+	s.groups[g.id] = g
+	if g.typ != TypeAppGroup {
+		s.names[nameKey(g.name)] = g.id
+	}
+}
+
+// setName renames a stored group. Callers hold s.mu.
+func (s *Server) setName(g *group, name string) {
+	if g.typ != TypeAppGroup {
+		delete(s.names, nameKey(g.name))
+		s.names[nameKey(name)] = g.id
+	}
+	g.name = name
+}
+
+// OKTA_GROUP names are unique ignoring case.
+func nameKey(name string) string { return strings.ToLower(name) }
 
 const (
 	maxNameLength        = 255

@@ -212,7 +212,7 @@ func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) {
 		id: newID("00g"), typ: TypeOktaGroup, name: body.name, description: body.description,
 		attrs: body.attrs, created: now, updated: now, membershipUpdated: now,
 	}
-	s.groups[g.id] = g
+	s.putGroup(g)
 	s.reindex(g.id)
 	snap := g.snapshot()
 	s.mu.Unlock()
@@ -249,7 +249,8 @@ func (s *Server) replaceGroup(w http.ResponseWriter, r *http.Request, id string)
 		nameTakenError(w)
 		return
 	}
-	g.name, g.description, g.attrs = body.name, body.description, body.attrs
+	s.setName(g, body.name)
+	g.description, g.attrs = body.description, body.attrs
 	g.updated = time.Now().UTC().Truncate(time.Millisecond)
 	s.reindex(id)
 	snap := g.snapshot()
@@ -336,7 +337,7 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
 
 	stats := wantsStats(r)
 	base := baseURL(r)
-	w.Header().Add("Link", "<"+base+r.URL.Path+"?"+r.URL.RawQuery+">; rel=\"self\"")
+	w.Header().Add("Link", selfLink(r))
 
 	if query != "" {
 		// A query cannot be paged; exact matches come first.

@@ -414,7 +414,7 @@ func (s *Server) listRules(w http.ResponseWriter, r *http.Request) {
 		out = append(out, rl)
 	}
 	base := baseURL(r)
-	w.Header().Add("Link", "<"+base+r.URL.Path+"?"+r.URL.RawQuery+">; rel=\"self\"")
+	w.Header().Add("Link", selfLink(r))
 	if len(out) > limit {
 		out = out[:limit]
 		next := q

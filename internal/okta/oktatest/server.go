@@ -64,6 +64,7 @@ type Server struct {
 
 	mu         sync.Mutex
 	groups     map[string]*group
+	names      map[string]string // nameKey -> ID of the OKTA_GROUP or BUILT_IN group holding it
 	everyoneID string
 	index      searchIndex
 	rules      map[string]*rule
@@ -148,6 +149,7 @@ func NewServer(opts ...Option) *Server {
 	}
 	s := &Server{
 		groups:  map[string]*group{},
+		names:   map[string]string{},
 		rules:   map[string]*rule{},
 		schema:  newGroupSchema(),
 		tokens:  map[string]grant{},
@@ -169,7 +171,7 @@ func NewServer(opts ...Option) *Server {
 		description: ptr("All users in your organization"), attrs: map[string]any{},
 		created: now, updated: now, membershipUpdated: now,
 	}
-	s.groups[everyone.id] = everyone
+	s.putGroup(everyone)
 	s.everyoneID = everyone.id
 	s.index.entries[everyone.id] = everyone.snapshot()
 

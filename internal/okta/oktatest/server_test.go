@@ -418,7 +418,7 @@ func TestQueryIsStartsWithExactFirstAndUnpaged(t *testing.T) {
 }
 
 func TestSearchLag(t *testing.T) {
-	srv := start(t, WithSearchLag(200*time.Millisecond))
+	srv := start(t, WithSearchLag(time.Second))
 	a := call(t, srv, "POST", "/api/v1/groups", map[string]any{"profile": map[string]any{"name": "content:new"}}, ssws(srv))
 	if a.status != 200 {
 		t.Fatal(a.status)
@@ -433,7 +433,7 @@ func TestSearchLag(t *testing.T) {
 	if got := names(t, call(t, srv, "GET", "/api/v1/groups?filter="+url.QueryEscape(`type eq "OKTA_GROUP"`), nil, ssws(srv))); len(got) != 1 {
 		t.Errorf("filter right after create = %v, want the group", got)
 	}
-	time.Sleep(250 * time.Millisecond)
+	time.Sleep(1100 * time.Millisecond)
 	if got := names(t, call(t, srv, "GET", search, nil, ssws(srv))); len(got) != 1 {
 		t.Errorf("search after the lag = %v, want the group", got)
 	}
@@ -532,7 +532,7 @@ func TestRateLimitHeadersAnd429(t *testing.T) {
 
 func TestConcurrencyLimit(t *testing.T) {
 	srv := start(t, WithConcurrencyLimit(1))
-	srv.DelayNext("GET", "/api/v1/groups", 300*time.Millisecond, 1)
+	srv.DelayNext("GET", "/api/v1/groups", time.Second, 1)
 	var wg sync.WaitGroup
 	var slow answer
 	wg.Add(1)
@@ -540,7 +540,17 @@ func TestConcurrencyLimit(t *testing.T) {
 		defer wg.Done()
 		slow = call(t, srv, "GET", "/api/v1/groups", nil, ssws(srv))
 	}()
-	time.Sleep(100 * time.Millisecond)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		srv.mu.Lock()
+		busy := srv.inflight
+		srv.mu.Unlock()
+		if busy == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the slow request never arrived")
+		}
+	}
 	fast := call(t, srv, "GET", "/api/v1/groups/"+srv.EveryoneID(), nil, ssws(srv))
 	wg.Wait()
 	if slow.status != 200 || fast.status != 429 {
