@@ -110,13 +110,19 @@ type Request struct {
 	Duration time.Duration `json:"duration"`
 }
 
+// maxLoggedRequests bounds the request log of a long-running server; the oldest entries go first.
+const maxLoggedRequests = 100_000
+
 func (s *Server) logRequest(r Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if len(s.requests) >= maxLoggedRequests {
+		s.requests = append(s.requests[:0:0], s.requests[len(s.requests)-maxLoggedRequests/2:]...)
+	}
 	s.requests = append(s.requests, r)
 }
 
-// Requests returns the request log, oldest first.
+// Requests returns the request log, oldest first. A server keeps the last 50,000 to 100,000 requests.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -259,6 +259,9 @@ func (s *Server) handleDoc(w http.ResponseWriter, r *http.Request, who caller, v
 			continue
 		}
 		d, ok := s.docs[id]
+		if !ver.releases && isVersionID(id) {
+			ok = false // release versions do not exist for API versions before 2025-02-19
+		}
 		switch {
 		case ok && (who.canReadPrivate() || !strings.Contains(id, ".")):
 			documents = append(documents, d)

@@ -515,3 +515,33 @@ func TestOverlongGETQueryIsRefused(t *testing.T) {
 		t.Errorf("status %d, want 414", resp.StatusCode)
 	}
 }
+
+func TestDelayFaultHoldsTheRequest(t *testing.T) {
+	srv := newServer(t)
+	c := newClient(t, srv, srv.ReadToken(), "")
+	srv.FailNext(sanitytest.Fault{Method: "GET", Path: "/v*/data/doc/*", Delay: 2 * time.Second})
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := c.Documents(ctx, []string{"a"})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("got %v, want the caller's deadline", err)
+	}
+	// The fault is used up: the next read answers at once.
+	if _, err := c.Documents(context.Background(), []string{"a"}); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestDocEndpointHidesVersionsBefore20250219(t *testing.T) {
+	srv := newServer(t)
+	seed(t, srv, doc("versions.r1.a", "page"))
+	for version, want := range map[string]bool{"2024-06-01": false, "2025-02-19": true} {
+		d, err := newClient(t, srv, srv.ReadToken(), version).Document(context.Background(), "versions.r1.a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (d != nil) != want {
+			t.Errorf("API %s: got %v", version, d)
+		}
+	}
+}

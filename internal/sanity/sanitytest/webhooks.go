@@ -87,6 +87,9 @@ type WebhookAttempt struct {
 	Failure    string        `json:"failureReason,omitempty"`
 }
 
+// maxKeptMessages bounds the delivery history kept per webhook; the oldest go first.
+const maxKeptMessages = 10_000
+
 type hookState struct {
 	hook     Webhook
 	queue    []*WebhookMessage
@@ -399,6 +402,9 @@ func (r *hookRegistry) deliverLoop(ctx context.Context, st *hookState) {
 			msg.Status = status
 			st.queue = st.queue[1:]
 			r.busy--
+			if len(st.messages) > maxKeptMessages {
+				st.messages = append(st.messages[:0:0], st.messages[len(st.messages)-maxKeptMessages/2:]...)
+			}
 			r.idle.Broadcast()
 		}
 		r.mu.Unlock()

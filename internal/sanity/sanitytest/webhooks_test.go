@@ -283,3 +283,35 @@ func TestWebhooksAPI(t *testing.T) {
 		t.Errorf("get after delete: %d", status)
 	}
 }
+
+func TestWebhookDraftAndVersionToggles(t *testing.T) {
+	rc := newReceiver(t)
+	srv := newServer(t)
+	plain, err := srv.CreateWebhook(sanitytest.Webhook{Name: "published only", Dataset: srv.Dataset(), URL: rc.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	versions, err := srv.CreateWebhook(sanitytest.Webhook{Name: "versions", Dataset: srv.Dataset(), URL: rc.URL, IncludeAllVersions: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []map[string]any{doc("a", "page"), doc("drafts.a", "page"), doc("versions.r1.a", "page")} {
+		if _, err := srv.Put(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitHooks(t, srv)
+	ids := func(hookID string) []string {
+		var out []string
+		for _, m := range srv.WebhookMessages(hookID) {
+			out = append(out, m.DocumentID)
+		}
+		return out
+	}
+	if got := ids(plain.ID); strings.Join(got, ",") != "a" {
+		t.Errorf("published-only hook fired for %v", got)
+	}
+	if got := ids(versions.ID); strings.Join(got, ",") != "a,versions.r1.a" {
+		t.Errorf("versions hook fired for %v", got)
+	}
+}
