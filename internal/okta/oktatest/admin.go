@@ -30,9 +30,13 @@ import (
 //	GET    /__admin/requests            request log; DELETE clears it and the counters
 //	GET    /__admin/buckets             per-bucket counters
 //	GET    /__admin/config              limits; PUT changes them:
-//	                                    {"rateLimit","window","concurrencyLimit","searchLag"} (durations as "60s")
+//	                                    {"profile":"developer"|"unlimited","rateLimit","window",
+//	                                     "concurrencyLimit","searchLag"} (durations as "60s")
 
 type adminConfig struct {
+	// Profile "developer" applies WithDeveloperOrgLimits; "unlimited"
+	// turns both limits off. Other fields then adjust it.
+	Profile          string  `json:"profile,omitempty"`
 	RateLimit        *int    `json:"rateLimit,omitempty"`
 	Window           *string `json:"window,omitempty"`
 	ConcurrencyLimit *int    `json:"concurrencyLimit,omitempty"`
@@ -270,6 +274,17 @@ func (s *Server) applyConfig(c adminConfig) error {
 	lag, err := parse(c.SearchLag)
 	if err != nil {
 		return err
+	}
+	switch c.Profile {
+	case "":
+	case "developer":
+		s.SetRateLimit(DeveloperOrgRateLimit, time.Minute)
+		s.SetConcurrencyLimit(DeveloperOrgConcurrency)
+	case "unlimited":
+		s.SetRateLimit(0, 0)
+		s.SetConcurrencyLimit(0)
+	default:
+		return errors.New(`oktatest: profile must be "developer" or "unlimited"`)
 	}
 	s.mu.Lock()
 	rate := s.limits.rate

@@ -42,6 +42,10 @@ type bucket struct {
 	stats       BucketStats
 }
 
+// maxLogEntries bounds the request log of a long-running fake; when it is
+// full, the older half is dropped.
+const maxLogEntries = 100000
+
 // Requests returns the request log, oldest first (admin calls excluded).
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
@@ -157,6 +161,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		s.mu.Lock()
 		s.inflight--
+		if len(s.log) >= maxLogEntries {
+			s.log = append(s.log[:0], s.log[len(s.log)-maxLogEntries/2:]...)
+		}
 		s.log = append(s.log, entry)
 		s.mu.Unlock()
 	}()

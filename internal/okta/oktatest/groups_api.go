@@ -356,9 +356,9 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
 	}
 
 	sortBy, sortOrder := q.Get("sortBy"), q.Get("sortOrder")
-	if sortBy != "" && search == "" {
-		writeError(w, http.StatusBadRequest, "E0000031", "Invalid search criteria.", "sortBy: sorting is supported only with search")
-		return
+	if search == "" {
+		// Okta sorts only search results.
+		sortBy, sortOrder = "", ""
 	}
 	less, err := groupOrder(sortBy, sortOrder)
 	if err != nil {

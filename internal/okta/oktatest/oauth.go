@@ -91,6 +91,7 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 	}
 	token := randomString(64)
 	s.mu.Lock()
+	s.pruneExpired(time.Now())
 	if claims.ID != "" {
 		s.usedJTI[claims.ID] = time.Unix(claims.Expiry, 0)
 	}
@@ -101,6 +102,21 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 		"token_type": "Bearer", "expires_in": int(accessTokenLifetime.Seconds()),
 		"access_token": token, "scope": strings.Join(requested, " "),
 	})
+}
+
+// pruneExpired forgets expired access tokens and assertion IDs, so a
+// long-running fake does not grow. Callers hold s.mu.
+func (s *Server) pruneExpired(now time.Time) {
+	for tok, g := range s.tokens {
+		if !g.expiry.IsZero() && now.After(g.expiry) {
+			delete(s.tokens, tok)
+		}
+	}
+	for jti, exp := range s.usedJTI {
+		if now.After(exp.Add(clockSkew)) {
+			delete(s.usedJTI, jti)
+		}
+	}
 }
 
 type assertionClaims struct {

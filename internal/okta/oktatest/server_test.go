@@ -714,6 +714,14 @@ func TestAdminAPI(t *testing.T) {
 	if a := admin("POST", "groups", map[string]any{"name": "x", "bogus": 1}); a.status != 400 {
 		t.Errorf("unknown admin field = %d", a.status)
 	}
+	if a := admin("PUT", "config", map[string]any{"profile": "developer"}); a.status != 204 {
+		t.Fatalf("developer profile = %d %s", a.status, a.body)
+	}
+	var cfg adminConfig
+	admin("GET", "config", nil).json(t, &cfg)
+	if *cfg.RateLimit != DeveloperOrgRateLimit || *cfg.ConcurrencyLimit != DeveloperOrgConcurrency || *cfg.Window != "1m0s" {
+		t.Errorf("config after developer profile = %+v", cfg)
+	}
 }
 
 func TestRequestLogHasNoCredentials(t *testing.T) {
