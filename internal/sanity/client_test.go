@@ -98,9 +98,9 @@ var errorCases = []errorCase{
 	},
 	{
 		name: "generic description", status: 400,
-		body: `{"error":{"description":"param $my_var referenced, but not provided"}}`,
+		body: `{"error":{"description":"Param $my_var referenced, but not provided"}}`,
 		check: func(t *testing.T, e *APIError) {
-			if e.Description != "param $my_var referenced, but not provided" || e.Type != "" {
+			if e.Description != "Param $my_var referenced, but not provided" || e.Type != "" {
 				t.Errorf("%+v", e)
 			}
 		},
@@ -327,5 +327,26 @@ func TestRequestsCarryVersionPerspectiveAndToken(t *testing.T) {
 	}
 	if q := got.URL.Query(); q.Get("returnIds") != "true" || q.Get("dryRun") != "true" || q.Get("visibility") != "sync" {
 		t.Errorf("mutate URL: %s", got.URL)
+	}
+}
+
+func TestConflictHelpersMatchLiveWording(t *testing.T) {
+	// Bodies shaped like the live API's, whose item types are not documented: the helpers fall back to the
+	// status and the wording.
+	revision := &APIError{StatusCode: 409, Type: "mutationError", Description: `The mutation(s) failed: Document "x" has unexpected revision ID ("a"), expected "b"`}
+	exists := &APIError{StatusCode: 409, Items: []ErrorItem{{Description: `Document by ID "x" already exists`}}}
+	reused := &APIError{StatusCode: 409, Description: `Transaction ID "t" already exists`}
+	if !IsRevisionConflict(revision) || IsRevisionConflict(exists) || IsRevisionConflict(reused) {
+		t.Error("IsRevisionConflict")
+	}
+	if !IsAlreadyExists(exists) || IsAlreadyExists(revision) || IsAlreadyExists(reused) {
+		t.Error("IsAlreadyExists")
+	}
+	if !IsTransactionIDReused(reused) || IsTransactionIDReused(revision) || IsTransactionIDReused(exists) {
+		t.Error("IsTransactionIDReused")
+	}
+	wrapped := fmt.Errorf("writing back: %w", revision)
+	if !IsRevisionConflict(wrapped) {
+		t.Error("wrapped errors must be recognised")
 	}
 }

@@ -117,24 +117,48 @@ func IsNotFound(err error) bool {
 	return ok && e.hasItemType(ErrorTypeDocumentNotFound)
 }
 
+// mentions reports whether the description of e or of one of its items contains all the words,
+// ignoring case. The live API's item types for conflicts are not documented; its wording is.
+func (e *APIError) mentions(words ...string) bool {
+	texts := []string{e.Description}
+	for _, it := range e.Items {
+		texts = append(texts, it.Description)
+	}
+	for _, text := range texts {
+		text = strings.ToLower(text)
+		all := true
+		for _, w := range words {
+			all = all && strings.Contains(text, w)
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
+
 // IsRevisionConflict reports whether err is an ifRevisionID mismatch: someone else wrote the document
-// since it was read. Re-read and try again.
+// since it was read. Re-read and try again. The live API answers 409 with "... has unexpected revision
+// ID ...".
 func IsRevisionConflict(err error) bool {
 	e, ok := asAPIError(err)
-	return ok && e.hasItemType(ErrorTypeRevisionMismatch)
+	return ok && (e.hasItemType(ErrorTypeRevisionMismatch) ||
+		(e.StatusCode == http.StatusConflict && e.mentions("unexpected revision")))
 }
 
 // IsAlreadyExists reports whether err is a create on an ID that is taken.
 func IsAlreadyExists(err error) bool {
 	e, ok := asAPIError(err)
-	return ok && e.hasItemType(ErrorTypeDocumentExists)
+	return ok && (e.hasItemType(ErrorTypeDocumentExists) ||
+		(e.StatusCode == http.StatusConflict && e.mentions("document", "already exists")))
 }
 
 // IsTransactionIDReused reports whether err says the transaction ID was already used in the dataset,
 // which means a transaction with that ID was committed before.
 func IsTransactionIDReused(err error) bool {
 	e, ok := asAPIError(err)
-	return ok && e.hasItemType(ErrorTypeTransactionIDExists)
+	return ok && (e.hasItemType(ErrorTypeTransactionIDExists) ||
+		(e.StatusCode == http.StatusConflict && e.mentions("transaction", "already")))
 }
 
 // IsUnauthorized reports a missing, unknown or expired token (401).

@@ -65,7 +65,7 @@ func (s *Server) handleActions(w http.ResponseWriter, r *http.Request, who calle
 	if ierr != nil {
 		writeError(w, ierr.status, map[string]any{
 			"type":        "actionError",
-			"description": "Action(s) failed with 1 error(s)",
+			"description": fmt.Sprintf("The action(s) failed: %s", ierr.body["description"]),
 			"items":       []any{map[string]any{"error": ierr.body, "index": ierr.index}},
 		})
 		return

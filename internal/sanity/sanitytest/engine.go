@@ -47,7 +47,7 @@ func queryError(query string, err error) (int, map[string]any) {
 	var pe *groq.ParamError
 	if errors.As(err, &pe) {
 		body := map[string]any{
-			"type": "queryParseError", "description": fmt.Sprintf("param $%s referenced, but not provided", pe.Name), "query": query,
+			"type": "queryParseError", "description": fmt.Sprintf("Param $%s referenced, but not provided", pe.Name), "query": query,
 		}
 		if loc := regexp.MustCompile(`\$` + regexp.QuoteMeta(pe.Name) + `\b`).FindStringIndex(query); loc != nil {
 			body["start"], body["end"] = loc[0], loc[1]

@@ -283,10 +283,12 @@ func validTransactionID(id string) bool {
 	return true
 }
 
+// writeMutationError answers a failed transaction. The top-level description repeats the item's, as the
+// live API does ("The mutation(s) failed: Document ... has unexpected revision ID ...").
 func writeMutationError(w http.ResponseWriter, e *itemError) {
 	writeError(w, e.status, map[string]any{
 		"type":        "mutationError",
-		"description": "Mutation(s) failed with 1 error(s)",
+		"description": fmt.Sprintf("The mutation(s) failed: %s", e.body["description"]),
 		"items":       []any{map[string]any{"error": e.body, "index": e.index}},
 	})
 }

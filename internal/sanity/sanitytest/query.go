@@ -238,6 +238,9 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request, who caller,
 	if q.Get("returnQuery") != "false" {
 		out["query"] = query
 	}
+	if q.Get("explain") == "true" {
+		out["explain"] = "sanitytest evaluates queries in memory; there is no query plan to explain"
+	}
 	writeJSON(w, http.StatusOK, out)
 }
 

@@ -169,7 +169,7 @@ func TestQueryErrors(t *testing.T) {
 		t.Errorf("parse error position: %+v", apiErr)
 	}
 	_, err = c.Query(context.Background(), `*[_type == $type]`, nil, nil)
-	if !sanity.IsQueryError(err) || !strings.Contains(err.Error(), "param $type referenced, but not provided") {
+	if !sanity.IsQueryError(err) || !strings.Contains(err.Error(), "Param $type referenced, but not provided") {
 		t.Errorf("missing param: got %v", err)
 	}
 	bad := newClient(t, srv, "sk-not-a-token", "")

@@ -161,7 +161,7 @@ await check('a bad query is a 400 queryParseError with its position', async () =
 
 await check('a missing parameter is a 400', async () => {
   const err = await rejects(() => reader.fetch('*[_type == $type]'))
-  return [err && err.statusCode === 400 && /param \$type referenced, but not provided/.test(err.message), err ? err.message : 'no error']
+  return [err && err.statusCode === 400 && /Param \$type referenced, but not provided/.test(err.message), err ? err.message : 'no error']
 })
 
 await check('a bad token is a 401', async () => {
