@@ -4,7 +4,13 @@
 // documents, act as an editor, inject faults and count requests. The same controls are served over HTTP
 // under /__admin/ for programs outside the test process.
 //
-// Queries are evaluated with internal/groq.
+// Queries, query-selected mutations and webhook filters are evaluated with internal/groq.
+//
+// Where the real service's exact answer is undocumented (error item types for conflicts and missing
+// documents, the status of a patch on a missing document, the idempotency-key format), the fake picks a
+// plausible answer and keeps to the documented wording, so that callers key on status codes and the
+// documented error types. It does not implement the listener (/data/listen), assets, the CDN host,
+// diffMatchPatch patches, transaction webhooks, projects, users or dataset management.
 package sanitytest
 
 import (

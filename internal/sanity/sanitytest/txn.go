@@ -209,7 +209,7 @@ func (t *txn) create(op string, in map[string]any) (*mutationResult, *itemError)
 		return nil, invalidIDError(err)
 	}
 	if typ, _ := doc["_type"].(string); typ == "" {
-		return nil, newItemError(http.StatusBadRequest, "validationError", fmt.Sprintf("Document %q has no _type: every document needs a non-empty string _type", id), "id", id)
+		return nil, newItemError(http.StatusBadRequest, "validationError", fmt.Sprintf("Document %q does not have a type: every document needs a non-empty string _type", id), "id", id)
 	}
 	if isVersionID(id) && strings.Count(id, ".") < 2 {
 		return nil, invalidIDError(fmt.Errorf("Document ID %q is not valid: version IDs have the form versions.<release>.<id>", id))
