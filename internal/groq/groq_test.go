@@ -265,3 +265,24 @@ func TestCancelledContext(t *testing.T) {
 		t.Errorf("want context.Canceled, got %v", err)
 	}
 }
+
+func TestValidationErrorPositions(t *testing.T) {
+	cases := []struct {
+		query      string
+		start, end int
+	}{
+		{`*[_type == "a"]{"x": 1 => 2}`, 23, 27},
+		{`*[x > 1]{"r": "a" .. "b"}`, 18, 24},
+		{`*[boost(a == 1, 2)]`, 2, 18},
+	}
+	for _, c := range cases {
+		_, err := Parse(c.query)
+		var se *SyntaxError
+		if !errors.As(err, &se) {
+			t.Fatalf("Parse(%q): want *SyntaxError, got %v", c.query, err)
+		}
+		if se.Start != c.start || se.End != c.end {
+			t.Errorf("Parse(%q): error at %d-%d (%q), want %d-%d", c.query, se.Start, se.End, c.query[se.Start:se.End], c.start, c.end)
+		}
+	}
+}

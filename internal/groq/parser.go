@@ -41,13 +41,20 @@ type parser struct {
 	paramDependent bool
 	needsIndex     bool
 	nonFinite      bool
+	// spans locates the nodes validation may reject, for error positions.
+	spans map[expr][2]int
+}
+
+// mark records the span of an operator node: from its operator token to the last token read.
+func (p *parser) mark(x expr, op token) {
+	p.spans[x] = [2]int{op.start, p.toks[p.pos-1].end}
 }
 
 type parseAbort struct{ err *SyntaxError }
 
 // Parse parses a GROQ query. A query that does not parse or is invalid returns a *SyntaxError.
 func Parse(src string) (q *Query, err error) {
-	p := &parser{src: src, params: map[string]struct{}{}}
+	p := &parser{src: src, params: map[string]struct{}{}, spans: map[expr][2]int{}}
 	defer func() {
 		if r := recover(); r != nil {
 			pa, ok := r.(parseAbort)
@@ -236,6 +243,7 @@ func (p *parser) parseExpr(minPrec int) expr {
 		switch prec {
 		case precPair:
 			left = &pairExpr{left, p.parseExpr(prec + 1)}
+			p.mark(left, t)
 			nonAssocUsed[prec] = true
 		case precOr:
 			left = &orExpr{left, p.parseExpr(prec + 1)}
@@ -246,6 +254,7 @@ func (p *parser) parseExpr(minPrec int) expr {
 			switch t.text {
 			case "asc", "desc":
 				left = &orderDirExpr{left, t.text == "desc"}
+				p.mark(left, t)
 				continue
 			}
 			right := p.parseExpr(prec + 1)
@@ -253,6 +262,7 @@ func (p *parser) parseExpr(minPrec int) expr {
 			left = &binExpr{ops[t.text], left, right}
 		case precRange:
 			left = &rangeExpr{left, p.parseExpr(prec + 1), t.text == "..."}
+			p.mark(left, t)
 			nonAssocUsed[prec] = true
 		case precAdd, precMul:
 			ops := map[string]binOp{"+": opAdd, "-": opSub, "*": opMul, "/": opDiv, "%": opMod}
@@ -427,7 +437,9 @@ func (p *parser) parseCall(nameTok token, name string) expr {
 	if fn.name == "global::pipeOnly" {
 		p.failSpan(nameTok.start, end, "%s() can only be used in a pipe", name)
 	}
-	return &callExpr{name: full, fn: fn, args: args}
+	call := &callExpr{name: full, fn: fn, args: args}
+	p.spans[call] = [2]int{nameTok.start, end}
+	return call
 }
 
 func (p *parser) parseArray() expr {

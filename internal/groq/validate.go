@@ -149,11 +149,11 @@ const (
 func (p *parser) validate(x expr, ctx validateCtx) {
 	switch n := x.(type) {
 	case *pairExpr:
-		p.invalid("a pair (=>) is only valid in select() and projections")
+		p.invalid(x, "a pair (=>) is only valid in select() and projections")
 	case *rangeExpr:
-		p.invalid("a range is only valid on the right of 'in' or in a slice")
+		p.invalid(x, "a range is only valid on the right of 'in' or in a slice")
 	case *orderDirExpr:
-		p.invalid("asc and desc are only valid in order()")
+		p.invalid(x, "asc and desc are only valid in order()")
 	case *binExpr:
 		if n.op == opIn {
 			p.validate(n.l, ctx)
@@ -193,14 +193,14 @@ func (p *parser) validate(x expr, ctx validateCtx) {
 					continue
 				}
 				if i != len(n.args)-1 {
-					p.invalid("select() takes its fallback value last")
+					p.invalid(x, "select() takes its fallback value last")
 				}
 				p.validate(a, ctx)
 			}
 			return
 		case "global::boost":
 			if ctx != ctxInScore {
-				p.invalid("boost() is only valid in score()")
+				p.invalid(x, "boost() is only valid in score()")
 			}
 		}
 	case *pipeExpr:
@@ -236,6 +236,9 @@ func (p *parser) validate(x expr, ctx validateCtx) {
 	}
 }
 
-func (p *parser) invalid(msg string) {
+func (p *parser) invalid(x expr, msg string) {
+	if sp, ok := p.spans[x]; ok {
+		p.failSpan(sp[0], sp[1], "%s", msg)
+	}
 	p.failSpan(0, len(p.src), "%s", msg)
 }
