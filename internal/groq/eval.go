@@ -202,6 +202,7 @@ func (e *arrayExpr) eval(s *scope) any {
 		v := el.val.eval(s)
 		if el.spread {
 			if arr, ok := v.([]any); ok {
+				s.ctx.tick(len(arr))
 				out = append(out, arr...)
 			}
 			continue
@@ -225,6 +226,7 @@ func (e *objectExpr) eval(s *scope) any {
 				v = en.val.eval(s)
 			}
 			if m, ok := v.(map[string]any); ok {
+				s.ctx.tick(len(m))
 				for k, x := range m {
 					out[k] = x
 				}
@@ -419,15 +421,20 @@ func add(l, r any, s *scope) any {
 		}
 	case string:
 		if y, ok := r.(string); ok {
+			// Building values costs steps in proportion to their size, so that repeated doubling
+			// (through recursive custom functions) hits the step cap instead of exhausting memory.
+			s.ctx.tick(len(x) + len(y))
 			return x + y
 		}
 	case []any:
 		if y, ok := r.([]any); ok {
+			s.ctx.tick(len(x) + len(y))
 			out := make([]any, 0, len(x)+len(y))
 			return append(append(out, x...), y...)
 		}
 	case map[string]any:
 		if y, ok := r.(map[string]any); ok {
+			s.ctx.tick(len(x) + len(y))
 			out := make(map[string]any, len(x)+len(y))
 			for k, v := range x {
 				out[k] = v

@@ -286,3 +286,13 @@ func TestValidationErrorPositions(t *testing.T) {
 		}
 	}
 }
+
+func TestGrowthHitsStepCap(t *testing.T) {
+	q, err := Parse(`fn g::dbl($s) = g::dbl($s + $s); g::dbl("ab")`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := q.Evaluate(context.Background(), &Env{}); !errors.Is(err, ErrLimit) {
+		t.Errorf("doubling string: want ErrLimit, got %v", err)
+	}
+}

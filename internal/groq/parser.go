@@ -748,9 +748,17 @@ func (p *parser) parseFuncDecls() {
 		}
 		p.expectPunct(")")
 		p.expectPunct("=")
-		if pre, ok := p.funcs[name]; ok && pre.body == nil {
+		if pre := p.funcs[name]; pre != nil {
+			if pre.body != nil {
+				p.failSpan(start.start, fnName.end, "function %s is declared twice", name)
+			}
 			pre.params = cf.params
 			cf = pre
+		} else {
+			if p.funcs == nil {
+				p.funcs = map[string]*customFunc{}
+			}
+			p.funcs[name] = cf
 		}
 		saved := p.fnParams
 		p.fnParams = params
