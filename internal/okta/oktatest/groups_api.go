@@ -2,11 +2,13 @@ package oktatest
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -313,20 +315,25 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
 
 	// search and q read the lagging index; everything else reads live data.
 	var groups []Group
+	s.mu.Lock()
 	if search != "" || query != "" {
-		s.mu.Lock()
 		s.catchUpIndex()
+		groups = make([]Group, 0, len(s.index.entries))
 		for _, g := range s.index.entries {
 			groups = append(groups, g)
 		}
-		s.mu.Unlock()
 	} else {
-		groups = s.Groups()
+		groups = make([]Group, 0, len(s.groups))
+		for _, g := range s.groups {
+			groups = append(groups, g.snapshot())
+		}
 	}
+	s.mu.Unlock()
 
-	var out []Group
-	for _, g := range groups {
-		if match != nil && !match(g) {
+	var out []*Group
+	for i := range groups {
+		g := &groups[i]
+		if match != nil && !match(*g) {
 			continue
 		}
 		if query != "" && !strings.HasPrefix(strings.ToLower(g.Name), strings.ToLower(query)) {
@@ -341,12 +348,15 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
 
 	if query != "" {
 		// A query cannot be paged; exact matches come first.
-		sort.Slice(out, func(i, j int) bool {
-			ei, ej := strings.EqualFold(out[i].Name, query), strings.EqualFold(out[j].Name, query)
-			if ei != ej {
-				return ei
+		slices.SortFunc(out, func(a, b *Group) int {
+			ea, eb := strings.EqualFold(a.Name, query), strings.EqualFold(b.Name, query)
+			switch {
+			case ea && !eb:
+				return -1
+			case eb && !ea:
+				return 1
 			}
-			return strings.ToLower(out[i].Name) < strings.ToLower(out[j].Name)
+			return cmp.Or(strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), strings.Compare(a.ID, b.ID))
 		})
 		if len(out) > limit {
 			out = out[:limit]
@@ -365,7 +375,15 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "E0000031", "Invalid search criteria.", err.Error())
 		return
 	}
-	sort.SliceStable(out, func(i, j int) bool { return less(out[i], out[j]) })
+	slices.SortFunc(out, func(a, b *Group) int {
+		switch {
+		case less(a, b):
+			return -1
+		case less(b, a):
+			return 1
+		}
+		return 0
+	})
 
 	if after := q.Get("after"); after != "" {
 		cursor, err := decodeCursor(after)
@@ -373,7 +391,7 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusBadRequest, "E0000001", "Api validation failed: after", "after: not a cursor from a Link header")
 			return
 		}
-		i := sort.Search(len(out), func(i int) bool { return less(cursor, out[i]) })
+		i := sort.Search(len(out), func(i int) bool { return less(&cursor, out[i]) })
 		out = out[i:]
 	}
 	if len(out) > limit {
@@ -382,17 +400,17 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
 		for k, v := range q {
 			next[k] = v
 		}
-		next.Set("after", encodeCursor(out[len(out)-1], sortBy))
+		next.Set("after", encodeCursor(*out[len(out)-1], sortBy))
 		next.Set("limit", strconv.Itoa(limit))
 		w.Header().Add("Link", "<"+base+r.URL.Path+"?"+next.Encode()+">; rel=\"next\"")
 	}
 	writeGroups(w, out, base, stats)
 }
 
-func writeGroups(w http.ResponseWriter, groups []Group, base string, stats bool) {
+func writeGroups(w http.ResponseWriter, groups []*Group, base string, stats bool) {
 	body := make([]groupJSON, 0, len(groups))
 	for _, g := range groups {
-		body = append(body, renderGroup(g, base, stats))
+		body = append(body, renderGroup(*g, base, stats))
 	}
 	writeJSON(w, http.StatusOK, body)
 }

@@ -72,7 +72,7 @@ func (e andExpr) eval(g Group) bool { return e.left.eval(g) && e.right.eval(g) }
 func (e orExpr) eval(g Group) bool  { return e.left.eval(g) || e.right.eval(g) }
 
 func (c comparison) eval(g Group) bool {
-	v, present := attrValue(g, c.attr)
+	v, present := attrValue(&g, c.attr)
 	if c.op == "pr" {
 		return present && v != nil
 	}
@@ -115,7 +115,7 @@ func (c comparison) eval(g Group) bool {
 }
 
 // attrValue reads an attribute of a group by its search path.
-func attrValue(g Group, path string) (any, bool) {
+func attrValue(g *Group, path string) (any, bool) {
 	switch path {
 	case "id":
 		return g.ID, true
@@ -414,7 +414,7 @@ func literal(t token, kind attrKind) (any, error) {
 }
 
 // groupOrder orders list results: by ID, or by sortBy then ID.
-func groupOrder(sortBy, sortOrder string) (func(a, b Group) bool, error) {
+func groupOrder(sortBy, sortOrder string) (func(a, b *Group) bool, error) {
 	desc := false
 	switch strings.ToLower(sortOrder) {
 	case "", "asc":
@@ -424,12 +424,12 @@ func groupOrder(sortBy, sortOrder string) (func(a, b Group) bool, error) {
 		return nil, fmt.Errorf("sortOrder must be asc or desc, not %q", sortOrder)
 	}
 	if sortBy == "" {
-		return func(a, b Group) bool { return a.ID < b.ID }, nil
+		return func(a, b *Group) bool { return a.ID < b.ID }, nil
 	}
 	if _, ok := searchAttributes(nil)[sortBy]; !ok && !strings.HasPrefix(sortBy, "profile.") {
 		return nil, fmt.Errorf("%s cannot be sorted on", sortBy)
 	}
-	return func(a, b Group) bool {
+	return func(a, b *Group) bool {
 		va, _ := attrValue(a, sortBy)
 		vb, _ := attrValue(b, sortBy)
 		c := compareAny(va, vb)
@@ -477,7 +477,7 @@ func encodeCursor(g Group, sortBy string) string {
 	if sortBy == "" {
 		return g.ID
 	}
-	v, _ := attrValue(g, sortBy)
+	v, _ := attrValue(&g, sortBy)
 	if t, ok := v.(time.Time); ok {
 		v = t.Format(time.RFC3339Nano)
 	}

@@ -732,3 +732,34 @@ func TestRequestLogHasNoCredentials(t *testing.T) {
 		t.Errorf("request log contains the token: %s", raw)
 	}
 }
+
+func TestConcurrentCreatesKeepNamesUnique(t *testing.T) {
+	srv := start(t)
+	var wg sync.WaitGroup
+	statuses := make([]int, 20)
+	for i := range statuses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequest("POST", srv.URL+"/api/v1/groups", strings.NewReader(`{"profile":{"name":"content:same"}}`))
+			req.Header.Set("Authorization", ssws(srv))
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return
+			}
+			resp.Body.Close()
+			statuses[i] = resp.StatusCode
+		}()
+	}
+	wg.Wait()
+	counts := map[int]int{}
+	for _, s := range statuses {
+		counts[s]++
+	}
+	if counts[200] != 1 || counts[400] != len(statuses)-1 {
+		t.Errorf("statuses = %v, want one 200 and the rest 400", counts)
+	}
+	if n := len(srv.GroupsByName("content:same")); n != 1 {
+		t.Errorf("%d groups named content:same", n)
+	}
+}
