@@ -76,10 +76,13 @@ func TestOfficialNodeClient(t *testing.T) {
 	if runErr != nil && !t.Failed() {
 		t.Errorf("node check.mjs: %v\nstderr:\n%s", runErr, stderr.String())
 	}
-	if checks < 21 {
+	if checks < 25 {
 		t.Errorf("only %d checks reported; stderr:\n%s", checks, stderr.String())
 	}
 	if srv.Document("doc-c") == nil {
 		t.Error("the publish action from Node did not reach the fake")
+	}
+	if srv.CountRequests("POST", "/v*/data/query/*") == 0 {
+		t.Error("@sanity/client never sent a query with POST; the long-query check did not exercise it")
 	}
 }

@@ -188,6 +188,37 @@ await check('mutate with returnDocuments and dryRun', async () => {
   return [doc === undefined && res.results.length === 1, JSON.stringify(res)]
 })
 
+await check('a long query goes out as POST and still works', async () => {
+  const long = 'x'.repeat(12000)
+  const res = await reader.fetch('*[_id in ["doc-a", "doc-b"] && $long != ""]._id | order(@ asc)', {long})
+  return [same(res, ['doc-a', 'doc-b']), JSON.stringify(res)]
+})
+
+await check('patch with insert, unset and setIfMissing', async () => {
+  await writer.createOrReplace({_id: 'list', _type: 'list', items: [{_key: 'a', v: 1}, {_key: 'b', v: 2}]})
+  // One insert per patch: @sanity/client merges a second insert() into the first.
+  await writer.patch('list').setIfMissing({tags: []}).insert('after', 'tags[-1]', ['t1']).unset(['items[_key=="a"]']).commit()
+  const doc = await writer.patch('list').insert('before', 'items[_key=="b"]', [{_key: 'c', v: 3}]).commit()
+  return [same(doc.items, [{_key: 'c', v: 3}, {_key: 'b', v: 2}]) && same(doc.tags, ['t1']), JSON.stringify(doc)]
+})
+
+await check('unpublish and discard actions', async () => {
+  await writer.createOrReplace({_id: 'doc-d', _type: 'accessDocument', title: 'D'})
+  await writer.action({actionType: 'sanity.action.document.unpublish', draftId: 'drafts.doc-d', publishedId: 'doc-d'})
+  const afterUnpublish = [await reader.getDocument('doc-d'), await reader.getDocument('drafts.doc-d')]
+  await writer.action({actionType: 'sanity.action.document.discard', draftId: 'drafts.doc-d'})
+  const afterDiscard = await reader.getDocument('drafts.doc-d')
+  return [
+    afterUnpublish[0] === undefined && afterUnpublish[1] && afterUnpublish[1].title === 'D' && afterDiscard === undefined,
+    JSON.stringify({afterUnpublish, afterDiscard}),
+  ]
+})
+
+await check('publishing a missing draft is an actionError', async () => {
+  const err = await rejects(() => writer.action({actionType: 'sanity.action.document.publish', draftId: 'drafts.nope', publishedId: 'nope'}))
+  return [err && err.statusCode >= 400 && err.details && err.details.type === 'actionError', err ? `${err.statusCode} ${err.message}` : 'no error']
+})
+
 await check('webhook delivery verifies with @sanity/webhook', async () => {
   const received = []
   const receiver = http.createServer((req, res) => {
