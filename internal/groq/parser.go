@@ -16,7 +16,6 @@ type Query struct {
 	// paramDependent is set when some bracket traversal can only be classified once parameter values
 	// are known (`[$n]` is an element access for a number, an attribute for a string).
 	paramDependent bool
-	needsIndex     bool
 	// nonFinite is set when a number literal overflowed to infinity; results then need exporting.
 	nonFinite bool
 	// cached is the number of scope-independent sub-expressions cached per evaluation.
@@ -39,7 +38,6 @@ type parser struct {
 	// fnParams holds the parameter names of the custom function whose body is being parsed.
 	fnParams       map[string]bool
 	paramDependent bool
-	needsIndex     bool
 	nonFinite      bool
 	// spans locates the nodes validation may reject, for error positions.
 	spans map[expr][2]int
@@ -88,7 +86,7 @@ func Parse(src string) (q *Query, err error) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	q = &Query{src: src, root: root, params: names, paramDependent: p.paramDependent, needsIndex: p.needsIndex, cached: h.n, nonFinite: p.nonFinite}
+	q = &Query{src: src, root: root, params: names, paramDependent: p.paramDependent, cached: h.n, nonFinite: p.nonFinite}
 	return q, nil
 }
 
@@ -569,7 +567,6 @@ func (p *parser) parsePostfix(base expr) expr {
 			steps = append(steps, step{kind: stAttr, name: n.text, start: t.start})
 		case "->":
 			p.advance()
-			p.needsIndex = true
 			st := step{kind: stDeref, start: t.start}
 			if n := p.peek(); n.kind == tokIdent && n.start == t.end {
 				p.advance()
