@@ -61,8 +61,8 @@ type Config struct {
 	UserAgent string
 
 	// RequestTimeout bounds one call including all its 429 retries and
-	// waits. Okta's timeout granularity is whole seconds, so it is rounded
-	// up. Zero means (MaxRetries+1) × MaxBackoff + 60s.
+	// waits. The SDK counts whole seconds, so it is rounded up. Zero means
+	// (MaxRetries+1) × MaxBackoff + 60s.
 	RequestTimeout time.Duration
 
 	// MaxRetries is how often a call answered with 429 is retried. Zero

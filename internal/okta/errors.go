@@ -11,8 +11,8 @@ import (
 )
 
 // Kinds of failure the caller can act on; test with errors.Is. Every error
-// returned by Client is an *Error that wraps one of these (or none, for
-// failures that fit no kind, such as a network error or a 500).
+// returned by a Client method is an *Error that wraps one of these (or none,
+// for failures that fit no kind, such as a network error or a 500).
 var (
 	// ErrNotFound: the group or rule does not exist (404 E0000007).
 	ErrNotFound = errors.New("not found")
@@ -73,7 +73,8 @@ func (e *Error) Error() string {
 	}
 	if e.Hint != "" {
 		b.WriteString(". ")
-		b.WriteString(e.Hint)
+		b.WriteString(strings.ToUpper(e.Hint[:1]))
+		b.WriteString(e.Hint[1:])
 	}
 	return b.String()
 }
@@ -141,7 +142,7 @@ func (c *Client) classify(op, object string, resp *sdk.Response, err error, trac
 		}
 	case e.Status == 404:
 		e.Kind = ErrNotFound
-		e.Hint = "it was deleted or never existed in this org"
+		e.Hint = "it was deleted, or never existed in the org at " + c.orgURL
 	case e.Status == 401:
 		e.Kind = ErrUnauthorized
 		e.Hint = "check the org URL and that the API token (or service app) is valid and not revoked"
@@ -157,6 +158,10 @@ func (c *Client) classify(op, object string, resp *sdk.Response, err error, trac
 		e.Hint = "Okta had a server error; retry later, and check Okta's status page if it persists"
 	case errors.Is(err, context.DeadlineExceeded):
 		e.Hint = "Okta did not answer in time; retry, or raise the request timeout"
+	case errors.Is(err, context.Canceled):
+		e.Hint = "the operation was cancelled"
+	case e.Status == 0:
+		e.Hint = "Okta could not be reached at " + c.orgURL + "; check the org URL, proxy settings and network"
 	}
 	return e
 }

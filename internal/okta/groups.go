@@ -99,8 +99,9 @@ func (c *Client) FindGroupByName(ctx context.Context, name string) ([]*Group, er
 }
 
 // ListGroupsByPrefix returns every group whose name starts with prefix
-// (exact case), sorted by name. An empty prefix lists all groups. Like
-// FindGroupByName, it sees Okta's eventually consistent search index.
+// (exact case), sorted by name. An empty prefix lists all groups. With a
+// prefix it uses Okta's search, which is eventually consistent like
+// FindGroupByName's.
 func (c *Client) ListGroupsByPrefix(ctx context.Context, prefix string) ([]*Group, error) {
 	op := "list groups with name prefix"
 	search := ""
