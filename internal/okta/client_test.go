@@ -2,6 +2,8 @@ package okta_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -458,6 +460,10 @@ func TestCredentialChecks(t *testing.T) {
 			c.ClientID, c.PrivateKey = "id", "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----"
 		},
 	}
+	ecKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ecDER, _ := x509.MarshalPKCS8PrivateKey(ecKey)
+	ecPEM := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: ecDER}))
+	cases["EC key"] = func(c *okta.Config) { c.ClientID, c.PrivateKey = "id", ecPEM }
 	for name, set := range cases {
 		cfg := base
 		set(&cfg)

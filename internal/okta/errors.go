@@ -179,7 +179,7 @@ func nameTaken(e *Error) bool {
 			fields = fields[:j]
 		}
 		for _, f := range strings.Split(fields, ",") {
-			if strings.TrimSpace(f) == "name" {
+			if f = strings.TrimSpace(f); f == "name" || f == "profile.name" {
 				return true
 			}
 		}

@@ -234,6 +234,7 @@ func (s *Server) SetSearchLag(d time.Duration) {
 	s.limits.searchLag = d
 }
 
+// ServeHTTP serves Okta's API and, under /__admin/, the fake's controls.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/__admin/") {
 		s.serveAdmin(w, r)
