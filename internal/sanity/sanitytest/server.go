@@ -17,6 +17,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -76,6 +77,7 @@ type config struct {
 	webhookRetryFor        time.Duration
 	maxSteps               int
 	anonymousReadsDisabled bool
+	addr                   string
 }
 
 // Option configures a Server.
@@ -124,13 +126,20 @@ func WithMaxSteps(n int) Option {
 	return func(c *config) { c.maxSteps = n }
 }
 
+// WithAddr listens on addr, a loopback host and port such as "127.0.0.1:4001", instead of a free port.
+// NewServer panics if it cannot listen there, like httptest.NewServer.
+func WithAddr(addr string) Option {
+	return func(c *config) { c.addr = addr }
+}
+
 // WithPrivateDataset refuses requests without a token (401), as a private dataset does for queries that
 // need a session. By default the dataset is public: anonymous callers see published documents only.
 func WithPrivateDataset() Option {
 	return func(c *config) { c.anonymousReadsDisabled = true }
 }
 
-// NewServer starts a fake Content Lake on 127.0.0.1. Close it when done.
+// NewServer starts a fake Content Lake on 127.0.0.1 (a free port unless WithAddr says otherwise). Close it
+// when done.
 func NewServer(opts ...Option) *Server {
 	cfg := config{
 		projectID:          "sanitytest",
@@ -160,7 +169,20 @@ func NewServer(opts ...Option) *Server {
 		limiter:      newRateLimiter(),
 	}
 	s.hooks = newHookRegistry(s)
-	s.httpServer = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	s.httpServer = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	if cfg.addr != "" {
+		host, _, err := net.SplitHostPort(cfg.addr)
+		if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+			panic(fmt.Sprintf("sanitytest: address %q is not a loopback host:port", cfg.addr))
+		}
+		l, err := net.Listen("tcp", cfg.addr)
+		if err != nil {
+			panic(fmt.Sprintf("sanitytest: listening on %s: %v", cfg.addr, err))
+		}
+		_ = s.httpServer.Listener.Close()
+		s.httpServer.Listener = l
+	}
+	s.httpServer.Start()
 	s.URL = s.httpServer.URL
 	return s
 }

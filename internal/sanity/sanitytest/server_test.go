@@ -545,3 +545,19 @@ func TestDocEndpointHidesVersionsBefore20250219(t *testing.T) {
 		}
 	}
 }
+
+func TestWithAddrListensThere(t *testing.T) {
+	free := newServer(t)
+	addr := strings.TrimPrefix(free.URL, "http://")
+	free.Close() // release the port for the next server
+	srv := newServer(t, sanitytest.WithAddr(addr))
+	if srv.URL != "http://"+addr {
+		t.Errorf("URL %s, want http://%s", srv.URL, addr)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("a non-loopback address must be refused")
+		}
+	}()
+	sanitytest.NewServer(sanitytest.WithAddr("0.0.0.0:0"))
+}
