@@ -155,6 +155,9 @@ func TestGetGroupReportsAdminPrivilegeAndType(t *testing.T) {
 	if got.Type != okta.TypeAppGroup {
 		t.Errorf("type = %q", got.Type)
 	}
+	if _, err := c.ReplaceGroupProfile(ctx, app.ID, okta.GroupProfile{Name: "x"}); !errors.Is(err, okta.ErrInvalid) || !strings.Contains(err.Error(), "APP_GROUP") {
+		t.Errorf("replacing an APP_GROUP's profile: %v, want ErrInvalid naming the type", err)
+	}
 	everyone, err := c.GetGroup(ctx, srv.EveryoneID())
 	if err != nil {
 		t.Fatal(err)

@@ -193,6 +193,11 @@ func (c *Client) ReplaceGroupProfile(ctx context.Context, id string, p GroupProf
 		}
 		return nil, err
 	}
+	if current.Type != TypeOktaGroup {
+		return nil, newError(op, object, ErrInvalid,
+			fmt.Sprintf("the group is a %s; Okta lets only OKTA_GROUP profiles be changed", current.Type),
+			"change it where it is managed (its source app, or Okta itself for BUILT_IN groups)")
+	}
 	attrs := make(map[string]any, len(current.Attributes)+len(p.Attributes))
 	for k, v := range current.Attributes {
 		attrs[k] = v

@@ -237,13 +237,11 @@ func (s *Server) replaceGroup(w http.ResponseWriter, r *http.Request, id string)
 		s.mu.Unlock()
 		notFound(w, id, "UserGroup")
 		return
-	case g.typ == TypeBuiltIn:
+	case g.typ != TypeOktaGroup:
+		// Only OKTA_GROUP profiles can be changed; Okta refuses changes to
+		// BUILT_IN and APP_GROUP groups as a permission problem.
 		s.mu.Unlock()
 		writeError(w, http.StatusForbidden, "E0000006", "You do not have permission to perform the requested action")
-		return
-	case g.typ == TypeAppGroup:
-		s.mu.Unlock()
-		writeError(w, http.StatusBadRequest, "E0000001", "Api validation failed: type", "type: Only groups of type OKTA_GROUP can be updated through the API")
 		return
 	}
 	if s.nameHolder(body.name, id) != nil {

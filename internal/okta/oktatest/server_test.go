@@ -214,7 +214,7 @@ func TestBadInputLeavesOrgUnchanged(t *testing.T) {
 		{"unknown attribute", "POST", "/api/v1/groups", profile(map[string]any{"name": "x", "notValid": "v"}), ssws(srv), 400, "E0000001"},
 		{"duplicate name", "POST", "/api/v1/groups", profile(map[string]any{"name": "CONTENT:TAKEN"}), ssws(srv), 400, "E0000001"},
 		{"rename onto taken", "PUT", "/api/v1/groups/" + other.ID, profile(map[string]any{"name": "Content:Taken"}), ssws(srv), 400, "E0000001"},
-		{"replace an APP_GROUP", "PUT", "/api/v1/groups/" + app.ID, profile(map[string]any{"name": "y"}), ssws(srv), 400, "E0000001"},
+		{"replace an APP_GROUP", "PUT", "/api/v1/groups/" + app.ID, profile(map[string]any{"name": "y"}), ssws(srv), 403, "E0000006"},
 		{"no auth", "POST", "/api/v1/groups", profile(map[string]any{"name": "x"}), "", 401, "E0000011"},
 		{"bad token", "POST", "/api/v1/groups", profile(map[string]any{"name": "x"}), "SSWS nope", 401, "E0000011"},
 		{"wrong scheme", "POST", "/api/v1/groups", profile(map[string]any{"name": "x"}), "Bearer " + srv.Token(), 401, "E0000011"},
