@@ -296,3 +296,34 @@ func TestGrowthHitsStepCap(t *testing.T) {
 		t.Errorf("doubling string: want ErrLimit, got %v", err)
 	}
 }
+
+func TestConcurrentEvaluation(t *testing.T) {
+	docs := mustDocs(t, accessDocs)
+	q, err := Parse(`*[_type == "accessDocument" && owners[0]._ref in *[_type == "person"]._id && $k != ""]
+		{_id, "o": owners[]->email, "d": dateTime("2026-01-01T00:00:00Z")} | order(_id)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ""
+	done := make(chan string)
+	for i := 0; i < 8; i++ {
+		go func() {
+			v, err := q.Evaluate(context.Background(), &Env{Documents: docs, Params: map[string]any{"k": "x"}})
+			if err != nil {
+				done <- err.Error()
+				return
+			}
+			b, _ := json.Marshal(v)
+			done <- string(b)
+		}()
+	}
+	for i := 0; i < 8; i++ {
+		got := <-done
+		if want == "" {
+			want = got
+		}
+		if got != want || !strings.Contains(got, `"d":"2026-01-01T00:00:00Z"`) {
+			t.Errorf("concurrent evaluation %d: got %s, want %s", i, got, want)
+		}
+	}
+}
