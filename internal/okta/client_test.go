@@ -657,3 +657,25 @@ func TestInjected429IsRetriedOnce(t *testing.T) {
 		t.Errorf("requests = %+v, want a 429 then a successful retry", reqs)
 	}
 }
+
+// A create whose response is lost is retried by the SDK, and the retry
+// meets the group the first attempt made: the caller must look it up.
+func TestLostCreateResponseSurfacesAsNameTaken(t *testing.T) {
+	ctx := context.Background()
+	srv := newServer(t)
+	c := newClient(t, srv)
+	if err := srv.AddFault(oktatest.Fault{Method: "POST", Path: "/api/v1/groups", Drop: true, Apply: true}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.CreateGroup(ctx, okta.GroupProfile{Name: "content:lost"})
+	if !errors.Is(err, okta.ErrNameTaken) {
+		t.Fatalf("CreateGroup = %v, want ErrNameTaken from the SDK's retry", err)
+	}
+	found, err := c.FindGroupByName(ctx, "content:lost")
+	if err != nil || len(found) != 1 {
+		t.Fatalf("FindGroupByName = %v, %v; want the group the lost request made", found, err)
+	}
+	if n := len(srv.GroupsByName("content:lost")); n != 1 {
+		t.Errorf("%d groups named content:lost, want 1", n)
+	}
+}
