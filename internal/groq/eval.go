@@ -488,7 +488,8 @@ func (e *callExpr) eval(s *scope) any {
 		for i, a := range e.args {
 			args[e.custom.params[i]] = a.eval(s)
 		}
-		inner := &scope{this: s.this, parent: s.parent, ctx: c, fnArgs: args}
+		// The body runs in a new root scope: it sees its arguments, not the caller's scopes.
+		inner := &scope{ctx: c, fnArgs: args}
 		v := e.custom.body.eval(inner)
 		c.depth--
 		return v
