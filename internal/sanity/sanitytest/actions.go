@@ -96,7 +96,7 @@ func (s *Server) runActions(actions []action, transactionID string, dryRun bool)
 		return t.id, nil
 	}
 	changes := t.commitLocked()
-	s.hooks.notify(t.id, changes)
+	s.hooks.notify(t.id, changes, s.snapshotLocked)
 	s.mu.Unlock()
 	return t.id, nil
 }

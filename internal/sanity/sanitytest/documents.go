@@ -169,7 +169,7 @@ func (s *Server) transact(fn func(*txn) *itemError) error {
 		return fmt.Errorf("sanitytest: %s", ierr.Error())
 	}
 	changes := t.commitLocked()
-	s.hooks.notify(t.id, changes)
+	s.hooks.notify(t.id, changes, s.snapshotLocked)
 	s.mu.Unlock()
 	return nil
 }

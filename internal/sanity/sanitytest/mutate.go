@@ -137,7 +137,7 @@ func (s *Server) runMutations(ctx context.Context, muts []map[string]any, ver ap
 	}
 	changes := t.commitLocked()
 	// Queued while the dataset is locked, so deliveries follow commit order.
-	s.hooks.notify(t.id, changes)
+	s.hooks.notify(t.id, changes, s.snapshotLocked)
 	return results, t.id, nil
 }
 

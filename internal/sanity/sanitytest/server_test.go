@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -560,4 +561,22 @@ func TestWithAddrListensThere(t *testing.T) {
 		}
 	}()
 	sanitytest.NewServer(sanitytest.WithAddr("0.0.0.0:0"))
+}
+
+func TestQueriesBeyondTheStepLimitAreRefused(t *testing.T) {
+	srv := newServer(t, sanitytest.WithMaxSteps(1000))
+	docs := make([]any, 0, 200)
+	for i := 0; i < 200; i++ {
+		docs = append(docs, doc("d"+strconv.Itoa(i), "page"))
+	}
+	seed(t, srv, docs...)
+	c := newClient(t, srv, srv.ReadToken(), "")
+	_, err := c.Query(context.Background(), `*[_type == "page"]{_id, "n": count(*[_type == ^._type])}`, nil, nil)
+	var apiErr *sanity.APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 400 {
+		t.Fatalf("got %v, want a 400", err)
+	}
+	if _, err := c.Query(context.Background(), `count(*)`, nil, nil); err != nil {
+		t.Errorf("a cheap query on the same server: %v", err)
+	}
 }

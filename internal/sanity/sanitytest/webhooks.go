@@ -289,8 +289,8 @@ func (r *hookRegistry) close() {
 	r.wg.Wait()
 }
 
-// notify queues deliveries for a committed transaction.
-func (r *hookRegistry) notify(txID string, changes []change) {
+// notify queues deliveries for a committed transaction. dataset returns the committed documents.
+func (r *hookRegistry) notify(txID string, changes []change, dataset func() []any) {
 	if len(changes) == 0 {
 		return
 	}
@@ -307,7 +307,7 @@ func (r *hookRegistry) notify(txID string, changes []change) {
 			continue
 		}
 		for _, c := range changes {
-			if msg := r.message(h, txID, now, c); msg != nil {
+			if msg := r.message(h, txID, now, c, dataset); msg != nil {
 				r.mu.Lock()
 				if _, alive := r.hooks[h.ID]; alive {
 					st.queue = append(st.queue, msg)
@@ -325,7 +325,7 @@ func (r *hookRegistry) notify(txID string, changes []change) {
 }
 
 // message builds the delivery of change c for h, or nil when the hook does not fire for it.
-func (r *hookRegistry) message(h Webhook, txID string, now time.Time, c change) *WebhookMessage {
+func (r *hookRegistry) message(h Webhook, txID string, now time.Time, c change, dataset func() []any) *WebhookMessage {
 	if isDraftID(c.id) && !h.IncludeDrafts {
 		return nil
 	}
@@ -355,18 +355,33 @@ func (r *hookRegistry) message(h Webhook, txID string, now time.Time, c change) 
 	if c.after != nil {
 		after = c.after
 	}
-	res, err := r.s.evaluate(context.Background(), evalRequest{
-		query: hookQuery(h.Rule), docs: []any{doc}, now: now,
-		delta: &groq.Delta{Before: before, After: after},
-	})
-	if err != nil {
+	delta := &groq.Delta{Before: before, After: after}
+	filter := "*"
+	if strings.TrimSpace(h.Rule.Filter) != "" {
+		filter = "*[" + h.Rule.Filter + "]"
+	}
+	matched, err := r.s.evaluate(context.Background(), evalRequest{query: filter, docs: []any{doc}, now: now, delta: delta})
+	if list, ok := matched.([]any); err != nil || !ok || len(list) == 0 {
 		return nil // like the real service: a filter that cannot be evaluated does not match
 	}
-	list, ok := res.([]any)
-	if !ok || len(list) == 0 {
-		return nil
+	var body any = doc
+	if strings.TrimSpace(h.Rule.Projection) != "" {
+		// Projections may follow references (->), so they see the dataset as committed, plus a deleted
+		// document itself.
+		docs := []any{doc}
+		if strings.Contains(h.Rule.Projection, "->") {
+			docs = append(append([]any(nil), dataset()...), doc)
+		}
+		body, err = r.s.evaluate(context.Background(), evalRequest{
+			query:  "*[_id == $webhookDocumentId][-1]" + h.Rule.Projection,
+			params: map[string]any{"webhookDocumentId": c.id},
+			docs:   docs, now: now, delta: delta,
+		})
+		if err != nil {
+			return nil
+		}
 	}
-	payload, err := json.Marshal(list[0])
+	payload, err := json.Marshal(body)
 	if err != nil {
 		return nil
 	}

@@ -315,3 +315,29 @@ func TestWebhookDraftAndVersionToggles(t *testing.T) {
 		t.Errorf("versions hook fired for %v", got)
 	}
 }
+
+func TestWebhookProjectionFollowsReferences(t *testing.T) {
+	rc := newReceiver(t)
+	srv := newServer(t)
+	seed(t, srv, doc("person-1", "person", "email", "ann@example.com"))
+	if _, err := srv.CreateWebhook(sanitytest.Webhook{
+		Name: "owners", Dataset: srv.Dataset(), URL: rc.URL,
+		Rule: sanitytest.WebhookRule{Filter: `_type == "access"`, Projection: `{_id, "owners": owners[]->email}`},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Put(doc("a", "access", "owners", []any{map[string]any{"_type": "reference", "_ref": "person-1", "_key": "k"}})); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Delete("a"); err != nil {
+		t.Fatal(err)
+	}
+	waitHooks(t, srv)
+	got := rc.deliveriesSoFar()
+	if len(got) != 2 || string(got[0].body) != `{"_id":"a","owners":["ann@example.com"]}` || string(got[1].body) != string(got[0].body) {
+		for _, d := range got {
+			t.Logf("delivery %s", d.body)
+		}
+		t.Errorf("%d deliveries", len(got))
+	}
+}
