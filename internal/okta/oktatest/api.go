@@ -168,8 +168,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 	}()
 
-	if fault != nil && (fault.Drop || fault.Status != 0) {
-		// The request reached the org, so it counts in its bucket.
+	if fault != nil && (fault.Drop || fault.Status != 0) && !fault.Apply {
+		// The request reached the org, so it counts in its bucket (an
+		// applied one is counted when it is handled).
 		s.mu.Lock()
 		b := s.bucket(entry.Bucket)
 		b.stats.Requests++
@@ -246,7 +247,7 @@ func (s *Server) rateStateOf(name string, now time.Time) rateState {
 		limit = unlimitedReport
 	}
 	b := s.buckets[name]
-	if b == nil || b.windowStart.IsZero() {
+	if b == nil || b.windowStart.IsZero() || !now.Before(b.windowStart.Add(s.limits.window)) {
 		return rateState{limit: limit, remaining: limit, reset: now.Add(s.limits.window)}
 	}
 	return rateState{limit: limit, remaining: max(0, limit-b.used), reset: b.windowStart.Add(s.limits.window)}

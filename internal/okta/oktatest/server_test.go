@@ -595,6 +595,9 @@ func TestFaults(t *testing.T) {
 	if last := log[len(log)-1]; last.Status != 0 || last.Fault == "" {
 		t.Errorf("log entry = %+v", last)
 	}
+	if got := srv.Buckets()[BucketGroups].Requests; got != 3 {
+		t.Errorf("groups bucket counted %d requests, want 3 (two failed, one applied)", got)
+	}
 
 	srv.FailNext("", "/api/v1/groups/*", 503, -1)
 	for range 3 {
