@@ -82,6 +82,27 @@ func (c comparison) eval(g Group) bool {
 	if c.value == nil {
 		return c.op == "ne"
 	}
+	if items, ok := v.([]any); ok {
+		// An array attribute matches when one of its items does.
+		if c.op == "ne" {
+			eq := comparison{attr: c.attr, kind: c.kind, op: "eq", value: c.value}
+			return !eq.evalValue(items)
+		}
+		return c.evalValue(items)
+	}
+	return c.compare(v)
+}
+
+func (c comparison) evalValue(items []any) bool {
+	for _, it := range items {
+		if it != nil && c.compare(it) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c comparison) compare(v any) bool {
 	cmp, ok := compareValues(v, c.value)
 	if !ok {
 		return c.op == "ne"

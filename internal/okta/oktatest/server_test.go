@@ -288,9 +288,12 @@ func TestSearchExpressions(t *testing.T) {
 	if err := srv.AddGroupAttribute("region", AttributeDef{Type: "string"}); err != nil {
 		t.Fatal(err)
 	}
+	if err := srv.AddGroupAttribute("tags", AttributeDef{Type: "array"}); err != nil {
+		t.Fatal(err)
+	}
 	old := time.Date(2014, 1, 1, 0, 0, 0, 0, time.UTC)
 	mustAdd(t, srv, Group{Name: "West Coast Users", Description: "Sales west", Attributes: map[string]any{"tier": 2, "region": "us-west"}, Created: old, LastUpdated: old})
-	mustAdd(t, srv, Group{Name: "West Coast Admins", Attributes: map[string]any{"tier": 5}})
+	mustAdd(t, srv, Group{Name: "West Coast Admins", Attributes: map[string]any{"tier": 5, "tags": []any{"ops", "Admin"}}})
 	mustAdd(t, srv, Group{Name: "East Coast Users", Description: "Sales east", Attributes: map[string]any{"region": "us-east"}})
 	app := mustAdd(t, srv, Group{Name: "AD West", Type: TypeAppGroup, SourceID: "0oaAD00000000000000a", Created: old})
 
@@ -306,10 +309,13 @@ func TestSearchExpressions(t *testing.T) {
 		`id eq "` + app.ID + `"`:                                      {"AD West"},
 		`created lt "2015-01-01T00:00:00.000Z"`:                       {"AD West", "West Coast Users"},
 		`type eq "OKTA_GROUP" and (created lt "2015-01-01T00:00:00.000Z" or profile.name eq "East Coast Users")`: {"East Coast Users", "West Coast Users"},
-		`profile.tier gt 3`:                       {"West Coast Admins"},
-		`profile.tier ge 2 and profile.tier le 2`: {"West Coast Users"},
-		`profile.region pr`:                       {"East Coast Users", "West Coast Users"},
-		`profile.region eq "US-EAST"`:             {"East Coast Users"},
+		`profile.tier gt 3`:                                                 {"West Coast Admins"},
+		`profile.tier ge 2 and profile.tier le 2`:                           {"West Coast Users"},
+		`profile.region pr`:                                                 {"East Coast Users", "West Coast Users"},
+		`profile.region eq "US-EAST"`:                                       {"East Coast Users"},
+		`profile.tags eq "admin"`:                                           {"West Coast Admins"},
+		`profile.tags sw "op" and type eq "OKTA_GROUP"`:                     {"West Coast Admins"},
+		`profile.tags ne "ops"`:                                             {"AD West", "East Coast Users", "Everyone", "West Coast Users"},
 		`lastUpdated gt "2015-01-01T00:00:00.000Z" and profile.name sw "w"`: {"West Coast Admins"},
 	}
 	for expr, want := range cases {
