@@ -155,4 +155,7 @@ type traversalExpr struct {
 	base  expr
 	steps []step
 	plan  traverser // nil when a step depends on parameters
+	// For `*[filter]...`, datasetFilter and afterFilter split the plan so that the filter runs over
+	// the dataset in storage order and only its matches are put in _id order (see eval).
+	datasetFilter, afterFilter traverser
 }

@@ -169,7 +169,7 @@ func (e *paramExpr) eval(s *scope) any {
 func (e *everythingExpr) eval(s *scope) any {
 	c := s.ctx
 	if !c.docsOrdered {
-		c.docs = orderedByID(c.docs)
+		c.docs = orderedByID(c.docs, true)
 		c.docsOrdered = true
 	}
 	return c.docs
@@ -512,6 +512,11 @@ func (e *pipeExpr) eval(s *scope) any {
 }
 
 func (e *traversalExpr) eval(s *scope) any {
+	if e.datasetFilter != nil {
+		c := s.ctx
+		matches, _ := e.datasetFilter(c.docs, s).([]any)
+		return e.afterFilter(orderedByID(matches, false), s)
+	}
 	plan := e.plan
 	if plan == nil {
 		plan = s.ctx.plans[e]
@@ -576,7 +581,7 @@ func normalizeJSON(v any) any {
 // when a query does not order it. Datasets that are already in order are not copied, and the order
 // of the last unordered dataset is remembered, so that a caller evaluating many queries over the
 // same slice pays for sorting once.
-func orderedByID(docs []any) []any {
+func orderedByID(docs []any, remember bool) []any {
 	ids := make([]string, len(docs))
 	sorted := true
 	for i, d := range docs {
@@ -588,8 +593,10 @@ func orderedByID(docs []any) []any {
 	if sorted {
 		return docs
 	}
-	if perm := lastOrder.lookup(docs, ids); perm != nil {
-		return permute(docs, perm)
+	if remember {
+		if perm := lastOrder.lookup(docs, ids); perm != nil {
+			return permute(docs, perm)
+		}
 	}
 	perm := make([]int32, len(docs))
 	for i := range perm {
@@ -602,7 +609,9 @@ func orderedByID(docs []any) []any {
 		}
 		return int(a - b)
 	})
-	lastOrder.store(docs, perm)
+	if remember {
+		lastOrder.store(docs, perm)
+	}
 	return permute(docs, perm)
 }
 

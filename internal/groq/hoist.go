@@ -251,7 +251,9 @@ func (h *hoister) rewriteChildren(x expr, inNested bool) {
 			}
 		}
 		if n.plan != nil {
+			// Plans capture their steps' expressions, so rebuild them over the rewritten ones.
 			n.plan = buildPlan(n.steps)
+			n.splitDatasetFilter()
 		}
 	}
 }

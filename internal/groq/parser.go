@@ -690,6 +690,7 @@ func (p *parser) newTraversal(base expr, steps []step) expr {
 		}
 	}
 	t.plan = buildPlan(steps)
+	t.splitDatasetFilter()
 	return t
 }
 

@@ -15,6 +15,20 @@ const (
 	kindTarget                 // works on an unknown type, returns an array
 )
 
+// splitDatasetFilter prepares `*[filter]...` to filter before ordering by _id. Filtering and ordering
+// commute (each element is judged on its own), and filtering first visits documents in the order
+// they sit in memory and sorts only the matches.
+func (t *traversalExpr) splitDatasetFilter() {
+	if _, ok := t.base.(*everythingExpr); !ok || len(t.steps) < 2 || t.steps[1].kind != stFilter {
+		return
+	}
+	// The first step is the implicit array postfix; an array postfix in the filter's place combines
+	// with the remaining steps exactly as the filter does, being of the same kind.
+	rest := append([]step{{kind: stArray}}, t.steps[2:]...)
+	t.datasetFilter = stepFunc(t.steps[1])
+	t.afterFilter = buildPlan(rest)
+}
+
 // buildPlan combines steps right to left following the spec's traversal grammar (join, map,
 // flat-map and inner-map combinations).
 func buildPlan(steps []step) traverser {
