@@ -11,36 +11,54 @@ import (
 // Open builds the Okta and Content Lake clients from cfg and returns a Service over them. It makes no
 // request. Endpoints are checked first, so no credential is ever sent over plain http to a remote host.
 func Open(ctx context.Context, cfg Config) (*Service, error) {
-	if cfg.Sanity.APIHost != "" {
-		if err := CheckEndpoint(cfg.Sanity.APIHost); err != nil {
-			return nil, fmt.Errorf("Sanity API host: %w", err)
+	content, err := NewSanityContentLake(cfg.Sanity, cfg.UserAgent)
+	if err != nil {
+		return nil, err
+	}
+	groups, err := NewOktaDirectory(ctx, cfg.Okta, cfg.UserAgent)
+	if err != nil {
+		return nil, err
+	}
+	return NewService(groups, content, cfg.Options), nil
+}
+
+// NewSanityContentLake builds a Content Lake client from cfg.
+func NewSanityContentLake(cfg SanityConfig, userAgent string) (SanityContentLake, error) {
+	if cfg.APIHost != "" {
+		if err := CheckEndpoint(cfg.APIHost); err != nil {
+			return SanityContentLake{}, fmt.Errorf("sanity API host: %w", err)
 		}
 	}
-	if err := CheckEndpoint(cfg.Okta.OrgURL); err != nil {
-		return nil, fmt.Errorf("Okta org URL: %w", err)
-	}
-	sc, err := sanity.New(sanity.Config{
-		ProjectID:  cfg.Sanity.ProjectID,
-		Dataset:    cfg.Sanity.Dataset,
-		Token:      cfg.Sanity.Token,
-		APIVersion: cfg.Sanity.APIVersion,
-		APIHost:    cfg.Sanity.APIHost,
-		UserAgent:  cfg.UserAgent,
+	c, err := sanity.New(sanity.Config{
+		ProjectID:  cfg.ProjectID,
+		Dataset:    cfg.Dataset,
+		Token:      cfg.Token,
+		APIVersion: cfg.APIVersion,
+		APIHost:    cfg.APIHost,
+		UserAgent:  userAgent,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("configuring the Content Lake client: %w", err)
+		return SanityContentLake{}, fmt.Errorf("configuring the Content Lake client: %w", err)
 	}
-	oc, err := okta.New(ctx, okta.Config{
-		OrgURL:       cfg.Okta.OrgURL,
-		APIToken:     cfg.Okta.APIToken,
-		ClientID:     cfg.Okta.ClientID,
-		PrivateKey:   cfg.Okta.PrivateKey,
-		PrivateKeyID: cfg.Okta.PrivateKeyID,
-		Scopes:       cfg.Okta.Scopes,
-		UserAgent:    cfg.UserAgent,
+	return SanityContentLake{Client: c}, nil
+}
+
+// NewOktaDirectory builds an Okta client from cfg.
+func NewOktaDirectory(ctx context.Context, cfg OktaConfig, userAgent string) (OktaDirectory, error) {
+	if err := CheckEndpoint(cfg.OrgURL); err != nil {
+		return OktaDirectory{}, fmt.Errorf("okta org URL: %w", err)
+	}
+	c, err := okta.New(ctx, okta.Config{
+		OrgURL:       cfg.OrgURL,
+		APIToken:     cfg.APIToken,
+		ClientID:     cfg.ClientID,
+		PrivateKey:   cfg.PrivateKey,
+		PrivateKeyID: cfg.PrivateKeyID,
+		Scopes:       cfg.Scopes,
+		UserAgent:    userAgent,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("configuring the Okta client: %w", err)
+		return OktaDirectory{}, fmt.Errorf("configuring the Okta client: %w", err)
 	}
-	return NewService(OktaDirectory{Client: oc}, SanityContentLake{Client: sc}, cfg.Options), nil
+	return OktaDirectory{Client: c}, nil
 }

@@ -1,0 +1,574 @@
+package access_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/access"
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/okta/oktatest"
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/sanity/sanitytest"
+)
+
+// world is a Service over a fresh fake Okta org and fake Content Lake.
+type world struct {
+	svc   *access.Service
+	lake  *sanitytest.Server
+	org   *oktatest.Server
+	inner access.ContentLake
+}
+
+type worldOptions struct {
+	opts access.Options
+	okta []oktatest.Option
+	// wrap lets a test put something between the service and the Content Lake.
+	wrap func(access.ContentLake) access.ContentLake
+}
+
+func newWorld(t *testing.T, wo worldOptions) *world {
+	t.Helper()
+	lake := sanitytest.NewServer()
+	t.Cleanup(lake.Close)
+	org := oktatest.NewServer(wo.okta...)
+	t.Cleanup(org.Close)
+	if wo.opts.GroupNamePrefix == "" {
+		wo.opts.GroupNamePrefix = access.DefaultGroupNamePrefix
+	}
+	if wo.opts.Backoff == 0 {
+		wo.opts.Backoff = 5 * time.Millisecond
+	}
+	svc, err := access.Open(context.Background(), access.Config{
+		Sanity: access.SanityConfig{ProjectID: lake.ProjectID(), Dataset: lake.Dataset(), Token: lake.WriteToken(), APIHost: lake.URL, APIVersion: "2025-02-19"},
+		Okta:   access.OktaConfig{OrgURL: org.URL, APIToken: org.Token()},
+		Options: wo.opts,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &world{svc: svc, lake: lake, org: org}
+	if wo.wrap != nil {
+		// Rebuild the service with the wrapped Content Lake, over the same clients.
+		w.svc = access.NewService(directoryOf(t, org), wo.wrap(contentLakeOf(t, lake)), wo.opts)
+	}
+	return w
+}
+
+func directoryOf(t *testing.T, org *oktatest.Server) access.Directory {
+	t.Helper()
+	d, err := access.NewOktaDirectory(context.Background(), access.OktaConfig{OrgURL: org.URL, APIToken: org.Token()}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func contentLakeOf(t *testing.T, lake *sanitytest.Server) access.ContentLake {
+	t.Helper()
+	c, err := access.NewSanityContentLake(access.SanityConfig{ProjectID: lake.ProjectID(), Dataset: lake.Dataset(), Token: lake.WriteToken(), APIHost: lake.URL}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func (w *world) seed(t *testing.T, docs ...map[string]any) {
+	t.Helper()
+	for _, d := range docs {
+		if err := w.lake.Seed(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func (w *world) field(id string) any { return w.lake.Document(id)["oktaGroupId"] }
+
+func (w *world) mutations() int { return w.lake.CountRequests("POST", "/v*/data/mutate/*") }
+
+func doc(id string, extra ...any) map[string]any {
+	d := map[string]any{"_id": id, "_type": "handbook", "title": "Handbook " + id}
+	for i := 0; i+1 < len(extra); i += 2 {
+		d[extra[i].(string)] = extra[i+1]
+	}
+	return d
+}
+
+func spec(id, name string) access.Spec {
+	return access.Spec{DocumentID: id, Name: name, Description: "Access to " + id, Field: access.DefaultDocumentField}
+}
+
+func TestCreateWritesEveryVariantInOneTransaction(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.seed(t, doc("hb"), doc("drafts.hb", "title", "draft edit"), doc("versions.r1.hb"), doc("versions.r2.hb"), doc("other"))
+	ctx := context.Background()
+
+	b, _, err := w.svc.Create(ctx, spec("hb", "content:hb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !b.DocumentSynced || !strings.HasPrefix(b.GroupID, "00g") || b.Name != "content:hb" {
+		t.Fatalf("binding = %+v", b)
+	}
+	for _, id := range []string{"hb", "drafts.hb", "versions.r1.hb", "versions.r2.hb"} {
+		if got := w.field(id); got != b.GroupID {
+			t.Errorf("%s holds %v, want %s", id, got, b.GroupID)
+		}
+	}
+	if got := w.lake.Document("drafts.hb")["title"]; got != "draft edit" {
+		t.Errorf("the draft's own edit was lost: title %v", got)
+	}
+	if w.field("other") != nil {
+		t.Errorf("an unrelated document was written to")
+	}
+	if n := w.mutations(); n != 1 {
+		t.Errorf("%d mutation requests, want one transaction", n)
+	}
+	g, ok := w.org.Group(b.GroupID)
+	if !ok || g.Description != "Access to hb" || g.Type != oktatest.TypeOktaGroup {
+		t.Errorf("group in Okta = %+v, %v", g, ok)
+	}
+}
+
+func TestCreateNeverCreatesADraft(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.seed(t, doc("solo"))
+	if _, _, err := w.svc.Create(context.Background(), spec("solo", "content:solo")); err != nil {
+		t.Fatal(err)
+	}
+	if d := w.lake.Document("drafts.solo"); d != nil {
+		t.Fatalf("a draft was created: %v", d)
+	}
+}
+
+func TestCreateIsIdempotent(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.seed(t, doc("hb"), doc("drafts.hb"))
+	ctx := context.Background()
+	first, _, err := w.svc.Create(ctx, spec("hb", "content:hb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := w.mutations()
+	second, _, err := w.svc.Create(ctx, spec("hb", "content:hb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.GroupID != first.GroupID {
+		t.Errorf("second create made group %s, want the adopted %s", second.GroupID, first.GroupID)
+	}
+	if n := len(w.org.GroupsByName("content:hb")); n != 1 {
+		t.Errorf("%d groups named content:hb, want 1", n)
+	}
+	if n := w.mutations() - before; n != 0 {
+		t.Errorf("the second create sent %d mutations; everything was already written", n)
+	}
+}
+
+func TestCreateAdoptsTheGroupTheDocumentNamesAndRenamesIt(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	if err := w.org.AddGroupAttribute("costCenter", oktatest.AttributeDef{Type: "string"}); err != nil {
+		t.Fatal(err)
+	}
+	g, err := w.org.AddGroup(oktatest.Group{Name: "content:old-name", Attributes: map[string]any{"costCenter": "42"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.seed(t, doc("hb", "oktaGroupId", g.ID))
+	b, _, err := w.svc.Create(context.Background(), spec("hb", "content:new-name"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.GroupID != g.ID {
+		t.Fatalf("created %s instead of adopting %s", b.GroupID, g.ID)
+	}
+	got, _ := w.org.Group(g.ID)
+	if got.Name != "content:new-name" || got.Attributes["costCenter"] != "42" {
+		t.Errorf("adopted group = %+v, want renamed with its custom attribute kept", got)
+	}
+}
+
+func TestCreateIgnoresAStaleStoredID(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.seed(t, doc("hb", "oktaGroupId", "00gdeleted00000000000"))
+	b, _, err := w.svc.Create(context.Background(), spec("hb", "content:hb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.GroupID == "00gdeleted00000000000" || w.field("hb") != b.GroupID {
+		t.Fatalf("binding %+v, field %v", b, w.field("hb"))
+	}
+}
+
+func TestCreateAdoptsByNameWhenSearchLags(t *testing.T) {
+	w := newWorld(t, worldOptions{okta: []oktatest.Option{oktatest.WithSearchLag(300 * time.Millisecond)}})
+	w.seed(t, doc("hb"))
+	// A previous run created the group and then failed to write back.
+	g, err := directoryOf(t, w.org).CreateGroup(context.Background(), access.Profile{Name: "content:hb", Description: "Access to hb"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, err := w.svc.Create(context.Background(), spec("hb", "content:hb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.GroupID != g.ID || len(w.org.GroupsByName("content:hb")) != 1 {
+		t.Fatalf("adopted %s, want %s; groups named content:hb: %d", b.GroupID, g.ID, len(w.org.GroupsByName("content:hb")))
+	}
+}
+
+func TestCreateRefusesAGroupBoundToAnotherDocument(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.seed(t, doc("a"), doc("b"))
+	ctx := context.Background()
+	if _, _, err := w.svc.Create(ctx, spec("a", "content:shared")); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := w.svc.Create(ctx, spec("b", "content:shared"))
+	if err == nil || !strings.Contains(err.Error(), `already written back to document "a"`) {
+		t.Fatalf("err = %v, want a refusal naming document a", err)
+	}
+	if w.field("b") != nil {
+		t.Errorf("document b was written to")
+	}
+}
+
+func TestCreateMissingDocumentMakesNoGroup(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	_, _, err := w.svc.Create(context.Background(), spec("ghost", "content:ghost"))
+	if err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Fatalf("err = %v", err)
+	}
+	if n := len(w.org.GroupsByName("content:ghost")); n != 0 {
+		t.Errorf("%d groups created for a missing document", n)
+	}
+}
+
+func TestOwnershipGuard(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	admin, _ := w.org.AddGroup(oktatest.Group{Name: "content:admins", AdminPrivilege: true})
+	app, _ := w.org.AddGroup(oktatest.Group{Name: "content:imported", Type: oktatest.TypeAppGroup})
+	outside, _ := w.org.AddGroup(oktatest.Group{Name: "Finance"})
+	cases := map[string]struct{ id, rule string }{
+		"everyone": {w.org.EveryoneID(), "BUILT_IN"},
+		"admin":    {admin.ID, "administrator privileges"},
+		"app":      {app.ID, "APP_GROUP"},
+		"outside":  {outside.ID, `prefix "content:"`},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			before, _ := w.org.Group(c.id)
+			w.seed(t, doc("doc-"+name, "oktaGroupId", c.id))
+			_, _, err := w.svc.Create(context.Background(), spec("doc-"+name, "content:"+name))
+			var ge *access.GuardError
+			if !errors.As(err, &ge) || !errors.Is(err, access.ErrNotOwned) {
+				t.Fatalf("err = %v, want a *GuardError", err)
+			}
+			if ge.DocumentID != "doc-"+name || ge.GroupID != c.id || !strings.Contains(err.Error(), c.rule) {
+				t.Errorf("error %q does not name the document, the group and the rule %q", err, c.rule)
+			}
+			after, _ := w.org.Group(c.id)
+			if after.Name != before.Name || !after.LastUpdated.Equal(before.LastUpdated) {
+				t.Errorf("group changed: %+v -> %+v", before, after)
+			}
+			if w.field("doc-"+name) != c.id {
+				t.Errorf("document field changed to %v", w.field("doc-"+name))
+			}
+			if n := len(w.org.GroupsByName("content:" + name)); n != 0 {
+				t.Errorf("a group was created despite the refusal")
+			}
+		})
+	}
+	if err := w.svc.CheckGroupName("x", "Finance"); err == nil {
+		t.Errorf("a name outside the prefix passed CheckGroupName")
+	}
+}
+
+func TestEmptyPrefixStillGuardsTypeAndPrivilege(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	svc := access.NewService(directoryOf(t, w.org), contentLakeOf(t, w.lake), access.Options{GroupNamePrefix: ""})
+	w.seed(t, doc("e", "oktaGroupId", w.org.EveryoneID()))
+	if _, _, err := svc.Create(context.Background(), spec("e", "anything")); !errors.Is(err, access.ErrNotOwned) {
+		t.Fatalf("err = %v, want the guard to refuse Everyone", err)
+	}
+	if err := svc.CheckGroupName("e", "Finance"); err != nil {
+		t.Errorf("with no prefix any name is allowed: %v", err)
+	}
+}
+
+// conflictingLake makes a concurrent editor change the document right before each of the first n
+// mutations, so their revision guards fail.
+type conflictingLake struct {
+	access.ContentLake
+	lake    *sanitytest.Server
+	n       int
+	calls   atomic.Int32
+	touchID string
+}
+
+func (c *conflictingLake) Mutate(ctx context.Context, txID string, patches []access.Patch) error {
+	if int(c.calls.Add(1)) <= c.n {
+		d := c.lake.Document(c.touchID)
+		d["title"] = fmt.Sprintf("edited concurrently %d", c.calls.Load())
+		if _, err := c.lake.Put(d); err != nil {
+			return err
+		}
+	}
+	return c.ContentLake.Mutate(ctx, txID, patches)
+}
+
+func TestWriteBackRetriesRevisionConflicts(t *testing.T) {
+	var cl *conflictingLake
+	w := newWorld(t, worldOptions{wrap: func(l access.ContentLake) access.ContentLake {
+		cl = &conflictingLake{ContentLake: l, n: 2, touchID: "drafts.hb"}
+		return cl
+	}})
+	cl.lake = w.lake
+	w.seed(t, doc("hb"), doc("drafts.hb"))
+	b, _, err := w.svc.Create(context.Background(), spec("hb", "content:hb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.field("hb") != b.GroupID || w.field("drafts.hb") != b.GroupID {
+		t.Fatalf("fields %v %v, want %s", w.field("hb"), w.field("drafts.hb"), b.GroupID)
+	}
+	if got := w.lake.Document("drafts.hb")["title"]; got != "edited concurrently 2" {
+		t.Errorf("the concurrent edit was overwritten: title %v", got)
+	}
+	if got := cl.calls.Load(); got != 3 {
+		t.Errorf("%d mutation attempts, want 3 (two conflicts, then success)", got)
+	}
+}
+
+func TestWriteBackRetryIsBounded(t *testing.T) {
+	var cl *conflictingLake
+	w := newWorld(t, worldOptions{
+		opts: access.Options{WriteRetries: 2},
+		wrap: func(l access.ContentLake) access.ContentLake {
+			cl = &conflictingLake{ContentLake: l, n: 1000, touchID: "hb"}
+			return cl
+		},
+	})
+	cl.lake = w.lake
+	w.seed(t, doc("hb"))
+	_, _, err := w.svc.Create(context.Background(), spec("hb", "content:hb"))
+	if !errors.Is(err, access.ErrRevisionConflict) || !strings.Contains(err.Error(), "3 attempts") {
+		t.Fatalf("err = %v, want a revision conflict after 3 attempts", err)
+	}
+	if got := cl.calls.Load(); got != 3 {
+		t.Errorf("%d attempts, want 3", got)
+	}
+	if n := len(w.org.GroupsByName("content:hb")); n != 1 {
+		t.Errorf("%d groups; the group stays for the next run to adopt", n)
+	}
+}
+
+func TestReadReportsDrift(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.seed(t, doc("hb"), doc("drafts.hb"))
+	ctx := context.Background()
+	b, _, err := w.svc.Create(ctx, spec("hb", "content:hb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	res, err := w.svc.Read(ctx, b)
+	if err != nil || !res.Binding.DocumentSynced || res.GroupGone || len(res.Warnings) != 0 {
+		t.Fatalf("clean read = %+v, %v", res, err)
+	}
+
+	// An old draft without the field is published over the document.
+	if err := w.lake.Seed(doc("drafts.hb", "title", "old draft")); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.lake.Publish("hb"); err != nil {
+		t.Fatal(err)
+	}
+	res, err = w.svc.Read(ctx, b)
+	if err != nil || res.Binding.DocumentSynced {
+		t.Fatalf("read after the field was lost = %+v, %v; want DocumentSynced false", res, err)
+	}
+	up, _, err := w.svc.Update(ctx, res.Binding, spec("hb", "content:hb"))
+	if err != nil || !up.DocumentSynced || w.field("hb") != b.GroupID {
+		t.Fatalf("update = %+v, %v; field %v", up, err, w.field("hb"))
+	}
+
+	if err := w.org.RenameGroup(b.GroupID, "content:renamed"); err != nil {
+		t.Fatal(err)
+	}
+	res, _ = w.svc.Read(ctx, b)
+	if res.Binding.Name != "content:renamed" {
+		t.Errorf("read name %q, want the name Okta reports", res.Binding.Name)
+	}
+
+	if err := w.lake.Delete("hb"); err != nil {
+		t.Fatal(err)
+	}
+	res, err = w.svc.Read(ctx, b)
+	if err != nil || len(res.Warnings) != 1 || !res.Binding.DocumentSynced {
+		t.Errorf("read of a deleted document = %+v, %v; want one warning and nothing to write", res, err)
+	}
+
+	if err := w.org.DeleteGroup(b.GroupID); err != nil {
+		t.Fatal(err)
+	}
+	res, err = w.svc.Read(ctx, b)
+	if err != nil || !res.GroupGone {
+		t.Errorf("read of a deleted group = %+v, %v; want GroupGone", res, err)
+	}
+}
+
+func TestUpdateMovesTheField(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.seed(t, doc("hb"), doc("drafts.hb"))
+	ctx := context.Background()
+	b, _, err := w.svc.Create(ctx, spec("hb", "content:hb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := spec("hb", "content:hb")
+	s.Field = "accessGroup"
+	up, _, err := w.svc.Update(ctx, b, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"hb", "drafts.hb"} {
+		d := w.lake.Document(id)
+		if d["accessGroup"] != b.GroupID || d["oktaGroupId"] != nil {
+			t.Errorf("%s: accessGroup=%v oktaGroupId=%v, want the ID moved", id, d["accessGroup"], d["oktaGroupId"])
+		}
+	}
+	if up.Field != "accessGroup" || up.GroupID != b.GroupID {
+		t.Errorf("binding %+v", up)
+	}
+}
+
+func TestDeleteClearsOnlyItsOwnID(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.seed(t, doc("hb"), doc("drafts.hb"))
+	ctx := context.Background()
+	b, _, err := w.svc.Create(ctx, spec("hb", "content:hb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An editor pointed the draft somewhere else meanwhile; that is not the provider's to clear.
+	if err := w.lake.Seed(doc("drafts.hb", "oktaGroupId", "00gsomeoneelse0000000")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.Delete(ctx, b, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := w.org.Group(b.GroupID); ok {
+		t.Errorf("group survived delete")
+	}
+	if w.field("hb") != nil || w.field("drafts.hb") != "00gsomeoneelse0000000" {
+		t.Errorf("fields after delete: %v %v", w.field("hb"), w.field("drafts.hb"))
+	}
+	// Deleting again, with the group and the document gone, is not an error.
+	if err := w.lake.Delete("hb"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.Delete(ctx, b, false); err != nil {
+		t.Errorf("second delete: %v", err)
+	}
+}
+
+func TestDeleteKeepLeavesTheGroup(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.seed(t, doc("hb"))
+	ctx := context.Background()
+	b, _, err := w.svc.Create(ctx, spec("hb", "content:hb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.Delete(ctx, b, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := w.org.Group(b.GroupID); !ok || w.field("hb") != nil {
+		t.Errorf("keep: group exists %v, field %v", ok, w.field("hb"))
+	}
+}
+
+func TestImport(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.seed(t, doc("hb"), doc("bare"))
+	ctx := context.Background()
+	b, _, err := w.svc.Create(ctx, spec("hb", "content:hb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := w.svc.Import(ctx, "hb", "", "")
+	if err != nil || got != b {
+		t.Fatalf("import by document = %+v, %v; want %+v", got, err, b)
+	}
+	got, err = w.svc.Import(ctx, "hb", b.GroupID, "")
+	if err != nil || got.GroupID != b.GroupID {
+		t.Fatalf("import by document and group = %+v, %v", got, err)
+	}
+	if _, err := w.svc.Import(ctx, "bare", "", ""); err == nil || !strings.Contains(err.Error(), "holds no group ID") {
+		t.Errorf("import of a document without a group: %v", err)
+	}
+	if _, err := w.svc.Import(ctx, "bare", w.org.EveryoneID(), ""); !errors.Is(err, access.ErrNotOwned) {
+		t.Errorf("import of Everyone: %v, want the guard", err)
+	}
+}
+
+func TestDocumentsPagesByID(t *testing.T) {
+	w := newWorld(t, worldOptions{opts: access.Options{QueryPageSize: 2}})
+	for _, id := range []string{"e", "c", "a", "d", "b"} {
+		w.seed(t, doc("gated-"+id))
+	}
+	w.seed(t, doc("gated-z", "active", false), doc("drafts.gated-a"), map[string]any{"_id": "other", "_type": "page"})
+	docs, err := w.svc.Documents(context.Background(), access.DocumentQuery{
+		Filter: "_type == $type", Params: map[string]any{"type": "handbook"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, d := range docs {
+		ids = append(ids, d.ID)
+	}
+	if got := strings.Join(ids, ","); got != "gated-a,gated-b,gated-c,gated-d,gated-e" {
+		t.Errorf("ids = %s", got)
+	}
+	if n := w.lake.CountRequests("", "/v*/data/query/*"); n != 3 {
+		t.Errorf("%d query requests for 5 documents at 2 per page, want 3", n)
+	}
+	var first map[string]any
+	if err := json.Unmarshal(docs[0].JSON, &first); err != nil || first["title"] != "Handbook gated-a" {
+		t.Errorf("JSON of the first document = %s", docs[0].JSON)
+	}
+}
+
+func TestDocumentsQueryErrorsCarrySanitysDescription(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	_, err := w.svc.Documents(context.Background(), access.DocumentQuery{Filter: "_type == $missing"})
+	var qe *access.QueryError
+	if !errors.As(err, &qe) || !strings.Contains(qe.Error(), "missing") {
+		t.Fatalf("err = %v, want a *QueryError naming the parameter", err)
+	}
+}
+
+func TestCheckEndpoint(t *testing.T) {
+	for raw, ok := range map[string]bool{
+		"https://dev-1.okta.com": true, "http://127.0.0.1:9000": true, "http://localhost:1": true,
+		"http://[::1]:80": true, "http://127.8.9.10": true, "http://dev-1.okta.com": false,
+		"http://10.0.0.1": false, "ftp://x": false, "dev-1.okta.com": false, "https://u:p@x.com": false,
+	} {
+		if err := access.CheckEndpoint(raw); (err == nil) != ok {
+			t.Errorf("CheckEndpoint(%q) = %v, want ok=%v", raw, err, ok)
+		}
+	}
+}
+
+func TestCheckDocumentID(t *testing.T) {
+	for id, ok := range map[string]bool{"hb": true, "a.b-c_d": true, "drafts.hb": false, "versions.r.hb": false, "": false, "-x": false, "a b": false} {
+		if err := access.CheckDocumentID(id); (err == nil) != ok {
+			t.Errorf("CheckDocumentID(%q) = %v, want ok=%v", id, err, ok)
+		}
+	}
+}
