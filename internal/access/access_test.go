@@ -43,8 +43,8 @@ func newWorld(t *testing.T, wo worldOptions) *world {
 		wo.opts.Backoff = 5 * time.Millisecond
 	}
 	svc, err := access.Open(context.Background(), access.Config{
-		Sanity: access.SanityConfig{ProjectID: lake.ProjectID(), Dataset: lake.Dataset(), Token: lake.WriteToken(), APIHost: lake.URL, APIVersion: "2025-02-19"},
-		Okta:   access.OktaConfig{OrgURL: org.URL, APIToken: org.Token()},
+		Sanity:  access.SanityConfig{ProjectID: lake.ProjectID(), Dataset: lake.Dataset(), Token: lake.WriteToken(), APIHost: lake.URL, APIVersion: "2025-02-19"},
+		Okta:    access.OktaConfig{OrgURL: org.URL, APIToken: org.Token()},
 		Options: wo.opts,
 	})
 	if err != nil {
