@@ -130,14 +130,14 @@ func (q *Query) resolvePlans(c *evalCtx) error {
 				case stBracket:
 					ns, msg := classifyBracket(st.x, constEval(st.x, c.params), st.start)
 					if msg != "" {
-						walkErr = &SyntaxError{Message: msg, Query: q.src, Start: st.start, End: st.start + 1, Line: 1, Col: st.start + 1}
+						walkErr = bracketError(q.src, st.start, msg)
 						return
 					}
 					steps[i] = ns
 				case stSlice:
 					for _, b := range []expr{st.lo, st.hi} {
 						if !isInteger(constEval(b, c.params)) {
-							walkErr = &SyntaxError{Message: "slice bounds must be integers", Query: q.src, Start: st.start, End: st.start + 1, Line: 1, Col: st.start + 1}
+							walkErr = bracketError(q.src, st.start, "slice bounds must be integers")
 							return
 						}
 					}
@@ -151,6 +151,17 @@ func (q *Query) resolvePlans(c *evalCtx) error {
 	}
 	walk(q.root)
 	return walkErr
+}
+
+// bracketError reports a bracket traversal that parameter values made invalid, such as `[$i]` with
+// a fractional $i.
+func bracketError(src string, start int, msg string) *SyntaxError {
+	end := start + 1
+	if i := strings.IndexByte(src[start:], ']'); i >= 0 {
+		end = start + i + 1
+	}
+	line, col := lineCol(src, start)
+	return &SyntaxError{Message: msg, Query: src, Start: start, End: end, Line: line, Col: col}
 }
 
 func (e *litExpr) eval(*scope) any { return e.val }

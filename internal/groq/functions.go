@@ -530,9 +530,10 @@ func pipeOrder(base []any, args []expr, s *scope) any {
 	}
 	s.ctx.tick(len(base) * len(args))
 	child := s.nested(nil)
+	allKeys := make([]any, len(base)*len(args))
 	for i, v := range base {
 		child.this = v
-		keys := make([]any, len(args))
+		keys := allKeys[i*len(args) : (i+1)*len(args)]
 		for j, a := range args {
 			keys[j] = a.eval(child)
 		}

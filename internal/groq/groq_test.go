@@ -327,3 +327,18 @@ func TestConcurrentEvaluation(t *testing.T) {
 		}
 	}
 }
+
+func TestParameterMakesBracketInvalid(t *testing.T) {
+	q, err := Parse("*[0]{\n  \"x\": [1, 2][$i]\n}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = q.Evaluate(context.Background(), &Env{Params: map[string]any{"i": 1.5}})
+	var se *SyntaxError
+	if !errors.As(err, &se) {
+		t.Fatalf("fractional index parameter: want *SyntaxError, got %v", err)
+	}
+	if se.Line != 2 || se.Col != 14 || q.Source()[se.Start:se.End] != "[$i]" {
+		t.Errorf("error at line %d col %d (%q), want line 2 col 14 ([$i])", se.Line, se.Col, q.Source()[se.Start:se.End])
+	}
+}

@@ -70,13 +70,13 @@ func Parse(src string) (q *Query, err error) {
 			break
 		}
 		if t.kind == tokInvalid {
-			p.failAt(t, "unexpected token %s, expected expression", quoteToken(t.text))
+			p.failAt(t, "unexpected token %s, expected expression", p.quote(t))
 		}
 	}
 	p.parseFuncDecls()
 	root := p.parseExpr(0)
 	if t := p.peek(); t.kind != tokEOF {
-		p.failAt(t, "unexpected token %s, expected end of query", quoteToken(t.text))
+		p.failAt(t, "unexpected token %s, expected end of query", p.quote(t))
 	}
 	p.validate(root, ctxTop)
 	h := &hoister{}
@@ -90,7 +90,8 @@ func Parse(src string) (q *Query, err error) {
 	return q, nil
 }
 
-func quoteToken(s string) string { return strconv.Quote(s) }
+// quote renders a token as the Content Lake quotes it in messages: its source text, quoted.
+func (p *parser) quote(t token) string { return strconv.Quote(p.src[t.start:t.end]) }
 
 func (p *parser) peek() token { return p.toks[p.pos] }
 func (p *parser) peekAt(n int) token {
@@ -117,9 +118,10 @@ func (p *parser) isIdent(text string) bool {
 	return t.kind == tokIdent && t.text == text
 }
 
-func (p *parser) lineCol(off int) (int, int) {
+// lineCol gives the 1-based line and column (in characters) of a byte offset.
+func lineCol(src string, off int) (int, int) {
 	line, col := 1, 1
-	for i, r := range p.src {
+	for i, r := range src {
 		if i >= off {
 			break
 		}
@@ -134,7 +136,7 @@ func (p *parser) lineCol(off int) (int, int) {
 }
 
 func (p *parser) failSpan(start, end int, format string, args ...any) {
-	line, col := p.lineCol(start)
+	line, col := lineCol(p.src, start)
 	panic(parseAbort{&SyntaxError{Message: fmt.Sprintf(format, args...), Query: p.src, Start: start, End: end, Line: line, Col: col}})
 }
 
@@ -151,23 +153,16 @@ func (p *parser) failAt(t token, format string, args ...any) {
 func (p *parser) expectPunct(text string) token {
 	t := p.peek()
 	if t.kind != tokPunct || t.text != text {
-		p.failAt(t, "unexpected token %s, expected %q", quoteToken(t.text), text)
+		p.failAt(t, "unexpected token %s, expected %q", p.quote(t), text)
 	}
 	return p.advance()
-}
-
-func tokenText(t token) string {
-	if t.kind == tokParam {
-		return "$" + t.text
-	}
-	return t.text
 }
 
 // enter guards recursion so that deeply nested queries fail cleanly instead of exhausting the stack.
 func (p *parser) enter(t token) {
 	p.depth++
 	if p.depth > DefaultMaxDepth {
-		line, col := p.lineCol(t.start)
+		line, col := lineCol(p.src, t.start)
 		panic(parseAbort{&SyntaxError{
 			Message: fmt.Sprintf("query nests deeper than %d levels; simplify it", DefaultMaxDepth),
 			Query:   p.src, Start: t.start, End: t.end, Line: line, Col: col, cause: ErrLimit,
@@ -351,7 +346,7 @@ func (p *parser) parsePrimary() expr {
 			return p.parseObject()
 		}
 	}
-	p.failAt(t, "unexpected token %s, expected expression", quoteToken(tokenText(t)))
+	p.failAt(t, "unexpected token %s, expected expression", p.quote(t))
 	return nil
 }
 
@@ -373,12 +368,12 @@ func (p *parser) parseIdent() expr {
 		p.advance()
 		n := p.peek()
 		if n.kind != tokIdent {
-			p.failAt(n, "unexpected token %s, expected function name", quoteToken(tokenText(n)))
+			p.failAt(n, "unexpected token %s, expected function name", p.quote(n))
 		}
 		p.advance()
 		name = t.text + "::" + n.text
 		if !p.isPunct("(") {
-			p.failAt(p.peek(), "unexpected token %s, expected \"(\"", quoteToken(tokenText(p.peek())))
+			p.failAt(p.peek(), "unexpected token %s, expected \"(\"", p.quote(p.peek()))
 		}
 	}
 	if p.isPunct("(") {
@@ -561,7 +556,7 @@ func (p *parser) parsePostfix(base expr) expr {
 			p.advance()
 			n := p.peek()
 			if n.kind != tokIdent {
-				p.failAt(n, "unexpected token %s, expected identifier", quoteToken(tokenText(n)))
+				p.failAt(n, "unexpected token %s, expected identifier", p.quote(n))
 			}
 			p.advance()
 			steps = append(steps, step{kind: stAttr, name: n.text, start: t.start})
@@ -585,7 +580,7 @@ func (p *parser) parsePostfix(base expr) expr {
 				continue
 			}
 			if n.kind != tokIdent {
-				p.failAt(n, "unexpected token %s, expected function call", quoteToken(tokenText(n)))
+				p.failAt(n, "unexpected token %s, expected function call", p.quote(n))
 			}
 			p.advance()
 			base = p.parsePipe(finish())
@@ -611,7 +606,7 @@ func (p *parser) parsePipe(base expr) expr {
 		p.failSpan(n.start, n.end, "undefined pipe function %s()", name)
 	}
 	if !p.isPunct("(") {
-		p.failAt(p.peek(), "unexpected token %s, expected \"(\"", quoteToken(tokenText(p.peek())))
+		p.failAt(p.peek(), "unexpected token %s, expected \"(\"", p.quote(p.peek()))
 	}
 	args := p.parseArgs(-1)
 	if len(args) == 0 {
@@ -719,12 +714,12 @@ func (p *parser) parseFuncDecls() {
 		ns := p.advance()
 		name := ns.text
 		if !p.isPunct("::") {
-			p.failAt(p.peek(), "unexpected token %s, expected \"::\"", quoteToken(tokenText(p.peek())))
+			p.failAt(p.peek(), "unexpected token %s, expected \"::\"", p.quote(p.peek()))
 		}
 		p.advance()
 		fnName := p.peek()
 		if fnName.kind != tokIdent {
-			p.failAt(fnName, "unexpected token %s, expected function name", quoteToken(tokenText(fnName)))
+			p.failAt(fnName, "unexpected token %s, expected function name", p.quote(fnName))
 		}
 		p.advance()
 		name += "::" + fnName.text
@@ -734,7 +729,7 @@ func (p *parser) parseFuncDecls() {
 		for !p.isPunct(")") {
 			pt := p.peek()
 			if pt.kind != tokParam {
-				p.failAt(pt, "unexpected token %s, expected parameter", quoteToken(tokenText(pt)))
+				p.failAt(pt, "unexpected token %s, expected parameter", p.quote(pt))
 			}
 			p.advance()
 			cf.params = append(cf.params, pt.text)
@@ -788,7 +783,7 @@ func (p *parser) parseSelector() *selector {
 	case t.kind == tokPunct && t.text == "(":
 		path = append(path, selComponent{kind: selAttr, group: p.parseSelectorGroup()})
 	default:
-		p.failAt(t, "unexpected token %s, expected selector", quoteToken(tokenText(t)))
+		p.failAt(t, "unexpected token %s, expected selector", p.quote(t))
 	}
 	for {
 		t := p.peek()
@@ -805,7 +800,7 @@ func (p *parser) parseSelector() *selector {
 			case n.kind == tokPunct && n.text == "(":
 				path = append(path, selComponent{kind: selAttr, group: p.parseSelectorGroup()})
 			default:
-				p.failAt(n, "unexpected token %s, expected selector", quoteToken(tokenText(n)))
+				p.failAt(n, "unexpected token %s, expected selector", p.quote(n))
 			}
 			continue
 		}
@@ -828,7 +823,7 @@ func (p *parser) parseSelector() *selector {
 		break
 	}
 	if t := p.peek(); !(t.kind == tokPunct && (t.text == "," || t.text == ")")) {
-		p.failAt(t, "unexpected token %s, expected end of selector", quoteToken(tokenText(t)))
+		p.failAt(t, "unexpected token %s, expected end of selector", p.quote(t))
 	}
 	return &selector{paths: [][]selComponent{path}}
 }
