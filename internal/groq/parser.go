@@ -215,6 +215,11 @@ func (p *parser) infix(t token) (prec int, ok bool) {
 	return 0, false
 }
 
+var binOps = map[string]binOp{
+	"==": opEq, "!=": opNeq, "<": opLt, "<=": opLte, ">": opGt, ">=": opGte, "in": opIn, "match": opMatch,
+	"+": opAdd, "-": opSub, "*": opMul, "/": opDiv, "%": opMod,
+}
+
 func (p *parser) parseExpr(minPrec int) expr {
 	t := p.peek()
 	p.enter(t)
@@ -250,16 +255,13 @@ func (p *parser) parseExpr(minPrec int) expr {
 				p.mark(left, t)
 				continue
 			}
-			right := p.parseExpr(prec + 1)
-			ops := map[string]binOp{"==": opEq, "!=": opNeq, "<": opLt, "<=": opLte, ">": opGt, ">=": opGte, "in": opIn, "match": opMatch}
-			left = &binExpr{ops[t.text], left, right}
+			left = &binExpr{binOps[t.text], left, p.parseExpr(prec + 1)}
 		case precRange:
 			left = &rangeExpr{left, p.parseExpr(prec + 1), t.text == "..."}
 			p.mark(left, t)
 			nonAssocUsed[prec] = true
 		case precAdd, precMul:
-			ops := map[string]binOp{"+": opAdd, "-": opSub, "*": opMul, "/": opDiv, "%": opMod}
-			left = &binExpr{ops[t.text], left, p.parseExpr(prec + 1)}
+			left = &binExpr{binOps[t.text], left, p.parseExpr(prec + 1)}
 		case precPow:
 			left = &binExpr{opPow, left, p.parseExpr(prec)}
 		}
