@@ -159,7 +159,7 @@ func (c *Client) classify(op, object string, resp *sdk.Response, err error, trac
 	case errors.Is(err, context.DeadlineExceeded):
 		e.Hint = "Okta did not answer in time; retry, or raise the request timeout"
 	case errors.Is(err, context.Canceled):
-		e.Hint = "the operation was cancelled"
+		e.Hint = "the operation was canceled"
 	case e.Status == 0:
 		e.Hint = "Okta could not be reached at " + c.orgURL + "; check the org URL, proxy settings and network"
 	}

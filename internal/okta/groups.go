@@ -323,7 +323,7 @@ func checkID(id string) error {
 		return fmt.Errorf("the ID is %d characters long", len(id))
 	}
 	for _, r := range id {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+		if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') {
 			return fmt.Errorf("the ID %q contains %q; Okta IDs are letters and digits", id, r)
 		}
 	}

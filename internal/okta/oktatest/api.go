@@ -299,7 +299,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		case http.MethodPut:
 			s.authorize(w, r, ScopeGroupsManage, func(w http.ResponseWriter, r *http.Request) { s.replaceGroup(w, r, id) })
 		case http.MethodDelete:
-			s.authorize(w, r, ScopeGroupsManage, func(w http.ResponseWriter, r *http.Request) { s.deleteGroup(w, r, id) })
+			s.authorize(w, r, ScopeGroupsManage, func(w http.ResponseWriter, _ *http.Request) { s.deleteGroup(w, id) })
 		default:
 			methodNotAllowed(w)
 		}

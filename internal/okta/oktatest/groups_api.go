@@ -182,9 +182,9 @@ func (s *Server) parseGroupBody(w http.ResponseWriter, r *http.Request) (groupBo
 			writeError(w, http.StatusBadRequest, "E0000001", "Api validation failed: "+k, fmt.Sprintf("Property name '%s' is not defined in profile", k))
 			return groupBody{}, false
 		}
-		conv, err := def.check(v)
-		if err != nil {
-			writeError(w, http.StatusBadRequest, "E0000001", "Api validation failed: "+k, fmt.Sprintf("%s: %s", k, err))
+		conv, problem := def.check(v)
+		if problem != "" {
+			writeError(w, http.StatusBadRequest, "E0000001", "Api validation failed: "+k, fmt.Sprintf("%s: %s", k, problem))
 			return groupBody{}, false
 		}
 		if conv != nil {
@@ -258,7 +258,7 @@ func (s *Server) replaceGroup(w http.ResponseWriter, r *http.Request, id string)
 	writeJSON(w, http.StatusOK, renderGroup(snap, baseURL(r), false))
 }
 
-func (s *Server) deleteGroup(w http.ResponseWriter, r *http.Request, id string) {
+func (s *Server) deleteGroup(w http.ResponseWriter, id string) {
 	s.mu.Lock()
 	g, ok := s.groups[id]
 	switch {

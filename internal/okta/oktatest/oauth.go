@@ -72,9 +72,9 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, http.StatusBadRequest, "invalid_request", "client_assertion_type must be "+assertionType+".")
 		return
 	}
-	claims, app, err := s.verifyAssertion(r.Form.Get("client_assertion"), baseURL(r)+"/oauth2/v1/token")
-	if err != nil {
-		oauthError(w, http.StatusUnauthorized, "invalid_client", err.Error())
+	claims, app, refusal := s.verifyAssertion(r.Form.Get("client_assertion"), baseURL(r)+"/oauth2/v1/token")
+	if refusal != "" {
+		oauthError(w, http.StatusUnauthorized, "invalid_client", refusal)
 		return
 	}
 	requested := strings.Fields(r.Form.Get("scope"))
@@ -130,60 +130,61 @@ type assertionClaims struct {
 
 // verifyAssertion checks a private_key_jwt client assertion: RS256 signed
 // by the app's key, iss = sub = client ID, aud = the token endpoint, not
-// expired, valid for at most an hour, not replayed.
-func (s *Server) verifyAssertion(jwt, audience string) (assertionClaims, *ServiceApp, error) {
+// expired, valid for at most an hour, not replayed. It returns the
+// error_description of a refusal, or "".
+func (s *Server) verifyAssertion(jwt, audience string) (assertionClaims, *ServiceApp, string) {
 	var claims assertionClaims
 	parts := strings.Split(jwt, ".")
 	if jwt == "" || len(parts) != 3 {
-		return claims, nil, errors.New("The client_assertion is not a signed JWT.")
+		return claims, nil, "The client_assertion is not a signed JWT."
 	}
 	var header struct {
 		Alg string `json:"alg"`
 		Kid string `json:"kid"`
 	}
 	if err := decodeSegment(parts[0], &header); err != nil {
-		return claims, nil, errors.New("The client_assertion header is malformed.")
+		return claims, nil, "The client_assertion header is malformed."
 	}
 	if err := decodeSegment(parts[1], &claims); err != nil {
-		return claims, nil, errors.New("The client_assertion claims are malformed.")
+		return claims, nil, "The client_assertion claims are malformed."
 	}
 	if header.Alg != "RS256" {
-		return claims, nil, fmt.Errorf("The client_assertion algorithm %q is not supported; use RS256.", header.Alg)
+		return claims, nil, fmt.Sprintf("The client_assertion algorithm %q is not supported; use RS256.", header.Alg)
 	}
 	s.mu.Lock()
 	app := s.apps[claims.Subject]
 	_, replayed := s.usedJTI[claims.ID]
 	s.mu.Unlock()
 	if app == nil || claims.Issuer != claims.Subject {
-		return claims, nil, errors.New("The client_id is not known, or iss and sub of the client_assertion differ.")
+		return claims, nil, "The client_id is not known, or iss and sub of the client_assertion differ."
 	}
 	if header.Kid != "" && app.KeyID != "" && header.Kid != app.KeyID {
-		return claims, nil, errors.New("The client_assertion token has a kid which does not identify a JWK of the client.")
+		return claims, nil, "The client_assertion token has a kid which does not identify a JWK of the client."
 	}
 	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
 	if err != nil {
-		return claims, nil, errors.New("The client_assertion signature is invalid.")
+		return claims, nil, "The client_assertion signature is invalid."
 	}
 	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
 	if err := rsa.VerifyPKCS1v15(app.PublicKey, crypto.SHA256, digest[:], sig); err != nil {
-		return claims, nil, errors.New("The client_assertion signature is invalid.")
+		return claims, nil, "The client_assertion signature is invalid."
 	}
 	if !audienceMatches(claims.Audience, audience) {
-		return claims, nil, fmt.Errorf("The audience of the client_assertion must be %s.", audience)
+		return claims, nil, fmt.Sprintf("The audience of the client_assertion must be %s.", audience)
 	}
 	now := time.Now()
 	exp := time.Unix(claims.Expiry, 0)
 	switch {
 	case claims.Expiry == 0 || now.After(exp.Add(clockSkew)):
-		return claims, nil, errors.New("The client_assertion token is expired.")
+		return claims, nil, "The client_assertion token is expired."
 	case exp.After(now.Add(time.Hour + clockSkew)):
-		return claims, nil, errors.New("The client_assertion token has an expiration too far in the future.")
+		return claims, nil, "The client_assertion token has an expiration too far in the future."
 	case claims.IssuedAt != 0 && time.Unix(claims.IssuedAt, 0).After(now.Add(clockSkew)):
-		return claims, nil, errors.New("The client_assertion token was issued in the future.")
+		return claims, nil, "The client_assertion token was issued in the future."
 	case claims.ID != "" && replayed:
-		return claims, nil, errors.New("The client_assertion token has already been used.")
+		return claims, nil, "The client_assertion token has already been used."
 	}
-	return claims, app, nil
+	return claims, app, ""
 }
 
 func audienceMatches(aud any, want string) bool {

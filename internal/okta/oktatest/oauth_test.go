@@ -74,7 +74,7 @@ func TestTokenEndpoint(t *testing.T) {
 	if status != 200 || body["token_type"] != "Bearer" || body["access_token"] == "" || body["expires_in"] != float64(3600) {
 		t.Fatalf("token = %d %v", status, body)
 	}
-	access := body["access_token"].(string)
+	access, _ := body["access_token"].(string)
 	if a := call(t, srv, "GET", "/api/v1/groups", nil, "Bearer "+access); a.status != 200 {
 		t.Errorf("GET with access token = %d", a.status)
 	}

@@ -3,7 +3,6 @@ package oktatest
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -34,26 +33,26 @@ func newGroupSchema() *groupSchema {
 }
 
 // check validates a profile value against the definition and returns it
-// as stored (nil removes the attribute).
-func (d AttributeDef) check(v any) (any, error) {
+// as stored (nil removes the attribute), or Okta's message for a bad value.
+func (d AttributeDef) check(v any) (any, string) {
 	if v == nil {
-		return nil, nil
+		return nil, ""
 	}
 	switch d.Type {
 	case "string":
 		s, ok := v.(string)
 		if !ok {
-			return nil, errors.New("Property has an invalid type; expected string")
+			return nil, "Property has an invalid type; expected string"
 		}
 		if d.MaxLength > 0 && len([]rune(s)) > d.MaxLength {
-			return nil, fmt.Errorf("The field is too long (maximum %d characters)", d.MaxLength)
+			return nil, fmt.Sprintf("The field is too long (maximum %d characters)", d.MaxLength)
 		}
-		return s, nil
+		return s, ""
 	case "boolean":
 		if _, ok := v.(bool); !ok {
-			return nil, errors.New("Property has an invalid type; expected boolean")
+			return nil, "Property has an invalid type; expected boolean"
 		}
-		return v, nil
+		return v, ""
 	case "integer", "number":
 		n, ok := v.(json.Number)
 		if !ok {
@@ -62,28 +61,28 @@ func (d AttributeDef) check(v any) (any, error) {
 			}
 		}
 		if !ok {
-			return nil, fmt.Errorf("Property has an invalid type; expected %s", d.Type)
+			return nil, fmt.Sprintf("Property has an invalid type; expected %s", d.Type)
 		}
 		if d.Type == "integer" {
 			if _, err := n.Int64(); err != nil {
-				return nil, errors.New("Property has an invalid type; expected integer")
+				return nil, "Property has an invalid type; expected integer"
 			}
 		}
 		f, _ := n.Float64()
-		return f, nil
+		return f, ""
 	case "array":
 		items, ok := v.([]any)
 		if !ok {
-			return nil, errors.New("Property has an invalid type; expected array")
+			return nil, "Property has an invalid type; expected array"
 		}
 		for _, it := range items {
 			if _, ok := it.(string); !ok {
-				return nil, errors.New("Property has an invalid type; expected an array of strings")
+				return nil, "Property has an invalid type; expected an array of strings"
 			}
 		}
-		return items, nil
+		return items, ""
 	}
-	return nil, fmt.Errorf("unsupported attribute type %q", d.Type)
+	return nil, fmt.Sprintf("unsupported attribute type %q", d.Type)
 }
 
 var attributeTypes = map[string]bool{"string": true, "boolean": true, "integer": true, "number": true, "array": true}

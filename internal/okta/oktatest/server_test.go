@@ -128,7 +128,9 @@ func TestGroupWireFormat(t *testing.T) {
 	if _, ok := g["_embedded"]; ok {
 		t.Errorf("_embedded without expand: %s", a.body)
 	}
-	if _, err := time.Parse(timeLayout, g["created"].(string)); err != nil {
+	if created, _ := g["created"].(string); created == "" {
+		t.Errorf("created missing")
+	} else if _, err := time.Parse(timeLayout, created); err != nil {
 		t.Errorf("created: %v", err)
 	}
 
@@ -647,7 +649,7 @@ func TestGroupRulesWire(t *testing.T) {
 		{"duplicate name", rule("R1", g.ID)},
 		{"bad expression", func() any {
 			b := rule("r4", g.ID)
-			b["conditions"].(map[string]any)["expression"].(map[string]any)["value"] = `user.x == "`
+			b["conditions"] = map[string]any{"expression": map[string]any{"type": "urn:okta:expression:1.0", "value": `user.x == "`}}
 			return b
 		}()},
 	} {
