@@ -310,10 +310,8 @@ func (p *parser) parsePrimary() expr {
 		return &litExpr{t.str}
 	case tokParam:
 		p.advance()
-		if p.fnParams != nil {
-			if !p.fnParams[t.text] {
-				p.failAt(t, "parameter $%s is not a parameter of the function", t.text)
-			}
+		// In a function body its own parameters shadow the query's.
+		if p.fnParams[t.text] {
 			return &paramExpr{t.text, true}
 		}
 		p.params[t.text] = struct{}{}
