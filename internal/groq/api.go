@@ -2,6 +2,11 @@
 //
 // Values are JSON values as encoding/json decodes them into an interface: nil, bool, float64, string,
 // []any and map[string]any. Results come back in the same form, ready to be marshalled.
+//
+// Beyond the spec, the engine follows the Content Lake where the spec leaves room: `*` yields
+// documents in _id order, and score() and match behave as the official conformance suite expects
+// (TestConformance measures this against the shared suite). Work is bounded: queries nest at most
+// DefaultMaxDepth levels, and evaluation stops after Env.MaxSteps steps or when its context ends.
 package groq
 
 import (
