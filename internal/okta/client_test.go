@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -677,5 +678,31 @@ func TestLostCreateResponseSurfacesAsNameTaken(t *testing.T) {
 	}
 	if n := len(srv.GroupsByName("content:lost")); n != 1 {
 		t.Errorf("%d groups named content:lost, want 1", n)
+	}
+}
+
+type countingTransport struct {
+	calls int
+	base  http.RoundTripper
+}
+
+func (ct *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	ct.calls++
+	return ct.base.RoundTrip(r)
+}
+
+func TestCustomHTTPClientIsUsedAndLeftAlone(t *testing.T) {
+	srv := newServer(t)
+	ct := &countingTransport{base: http.DefaultTransport}
+	hc := &http.Client{Transport: ct}
+	c := newClient(t, srv, func(cfg *okta.Config) { cfg.HTTPClient = hc })
+	if _, err := c.GetGroup(context.Background(), srv.EveryoneID()); err != nil {
+		t.Fatal(err)
+	}
+	if ct.calls != 1 {
+		t.Errorf("custom transport saw %d requests, want 1", ct.calls)
+	}
+	if hc.Transport != ct {
+		t.Error("the caller's http.Client was modified")
 	}
 }
