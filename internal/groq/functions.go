@@ -348,8 +348,16 @@ func init() {
 		if !ok {
 			return false
 		}
-		return id == base || strings.HasPrefix(id, "drafts."+base) && len(id) == len("drafts."+base) ||
-			strings.HasPrefix(id, "versions.") && strings.HasSuffix(id, "."+base) && strings.Count(id[len("versions."):len(id)-len(base)-1], ".") == 0
+		// The published document, its draft, and its version in any release.
+		if id == base || id == "drafts."+base {
+			return true
+		}
+		if rest, ok := strings.CutPrefix(id, "versions."); ok {
+			if _, doc, ok := strings.Cut(rest, "."); ok {
+				return doc == base
+			}
+		}
+		return false
 	})
 	unary("sanity::partOfRelease", func(v any, s *scope) any {
 		release, ok := v.(string)
