@@ -1,0 +1,395 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/devstack"
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/okta/oktatest"
+)
+
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+func quickstartStack(t *testing.T) *devstack.Stack {
+	t.Helper()
+	st, err := devstack.Start(context.Background(), devstack.Options{Seed: bytes.NewReader(devstack.QuickstartContent())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	return st
+}
+
+// provision does by hand what the provider does: a content:<slug> group per active gated document
+// without one, its ID written into the document and every variant. It returns what Terraform's groups
+// output would say for the groups it made.
+func provision(t *testing.T, st *devstack.Stack) map[string]outputGroup {
+	t.Helper()
+	outputs := map[string]outputGroup{}
+	for _, r := range snapshot(st) {
+		if !r.Active || r.GroupID != "" {
+			continue
+		}
+		g, err := st.Okta.AddGroup(oktatest.Group{Name: "content:" + r.Slug, Description: "Access to " + r.Title})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range st.Sanity.Documents() {
+			id := d["_id"].(string)
+			if id == r.DocID || id == "drafts."+r.DocID || strings.HasPrefix(id, "versions.") && strings.HasSuffix(id, "."+r.DocID) {
+				d[groupField] = g.ID
+				if err := st.Sanity.Seed(d); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		outputs[r.DocID] = outputGroup{Name: g.Name, GroupID: g.ID, WrittenBack: true}
+	}
+	return outputs
+}
+
+func TestTableShowsGroupsAndWriteBackFromTheFakes(t *testing.T) {
+	st := quickstartStack(t)
+	outputs := provision(t, st)
+	rows := snapshot(st)
+	if err := checkConverged(st, rows, outputs); err != nil {
+		t.Fatalf("a correctly provisioned stack fails the check: %v", err)
+	}
+
+	var out bytes.Buffer
+	printTable(&out, rows, map[string]string{"handbook-sales": "~"})
+	table := out.String()
+	for _, want := range []string{
+		"DOCUMENT", "WRITTEN BACK",
+		"content:engineering-handbook", "yes (+ draft)",
+		"yes (+ release rQ1apacPrice)",
+		"pricing-latam-2025", "none (inactive)",
+		"~ handbook-sales",
+		outputs["course-gdpr-emea"].GroupID,
+	} {
+		if !strings.Contains(table, want) {
+			t.Errorf("the table lacks %q:\n%s", want, table)
+		}
+	}
+	if strings.Contains(table, "author-") || strings.Contains(table, "image-") || strings.Contains(table, "drafts.") {
+		t.Errorf("the table lists documents without access metadata or variants as rows:\n%s", table)
+	}
+}
+
+func TestCheckConvergedNamesWhatIsWrong(t *testing.T) {
+	st := quickstartStack(t)
+	outputs := provision(t, st)
+
+	// The pending draft loses the field, as when an editor's old draft is published over it.
+	draft := st.Sanity.Document("drafts.handbook-engineering")
+	delete(draft, groupField)
+	if err := st.Sanity.Seed(draft); err != nil {
+		t.Fatal(err)
+	}
+	// A group disappears from Okta.
+	gone := outputs["course-gdpr-emea"].GroupID
+	if err := st.Okta.DeleteGroup(gone); err != nil {
+		t.Fatal(err)
+	}
+	// Terraform's state disagrees with the document.
+	wrong := outputs["handbook-people"]
+	wrong.GroupID = "00gSomethingElse"
+	outputs["handbook-people"] = wrong
+
+	err := checkConverged(st, snapshot(st), outputs)
+	if err == nil {
+		t.Fatal("checkConverged found nothing wrong")
+	}
+	for _, want := range []string{"handbook-engineering", "draft", "course-gdpr-emea", gone, "handbook-people", "00gSomethingElse"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not mention %q:\n%v", want, err)
+		}
+	}
+}
+
+func TestActAsEditorAndCheckEdited(t *testing.T) {
+	st := quickstartStack(t)
+	provision(t, st)
+	before := snapshot(st)
+
+	edits, err := actAsEditor(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(edits) != 3 {
+		t.Fatalf("edits = %v, want three", edits)
+	}
+	if d := st.Sanity.Document(newDocID); d == nil || d["accessTier"] == nil || st.Sanity.Document("drafts."+newDocID) != nil {
+		t.Errorf("the new document is not published as a gated document: %v", d)
+	}
+	if got := str(st.Sanity.Document(retitledDocID)["title"]); got != newTitle {
+		t.Errorf("%s title = %q, want %q", retitledDocID, got, newTitle)
+	}
+	if st.Sanity.Document(retitledDocID)[groupField] == nil {
+		t.Errorf("publishing the retitled document lost %s; the Studio keeps fields it does not edit", groupField)
+	}
+	if st.Sanity.Document(archivedDocID)["active"] != false {
+		t.Errorf("%s is not archived", archivedDocID)
+	}
+
+	// Nothing applied yet: the check must fail on all three counts.
+	err = checkEdited(st, before, snapshot(st))
+	if err == nil {
+		t.Fatal("checkEdited passed before anything was applied")
+	}
+	for _, want := range []string{newDocID, retitledDocID, archivedDocID} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not mention %s:\n%v", want, err)
+		}
+	}
+
+	// Do by hand what the second apply does, and the check passes.
+	sales := before[indexOf(before, retitledDocID)]
+	if err := st.Okta.UpdateGroup(sales.GroupID, func(g *oktatest.Group) { g.Description = "Access to " + newTitle }); err != nil {
+		t.Fatal(err)
+	}
+	archived := before[indexOf(before, archivedDocID)]
+	if err := st.Okta.DeleteGroup(archived.GroupID); err != nil {
+		t.Fatal(err)
+	}
+	d := st.Sanity.Document(archivedDocID)
+	delete(d, groupField)
+	if err := st.Sanity.Seed(d); err != nil {
+		t.Fatal(err)
+	}
+	if made := provision(t, st); len(made) != 1 {
+		t.Fatalf("only the new document should lack a group, provisioned %v", made)
+	}
+	if err := checkEdited(st, before, snapshot(st)); err != nil {
+		t.Errorf("checkEdited after the changes were made: %v", err)
+	}
+}
+
+func TestActAsEditorNeedsTheQuickstartContent(t *testing.T) {
+	st, err := devstack.Start(context.Background(), devstack.Options{Seed: strings.NewReader(`{"_id":"x","_type":"handbook","accessTier":"internal"}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := actAsEditor(st); err == nil || !strings.Contains(err.Error(), "content.ndjson") {
+		t.Errorf("actAsEditor on other content: %v, want an error pointing at the quickstart content", err)
+	}
+}
+
+func indexOf(rows []row, id string) int {
+	for i, r := range rows {
+		if r.DocID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+func TestParsePlan(t *testing.T) {
+	plan := `{"format_version":"1.2","resource_changes":[
+	 {"type":"sanityokta_document_group","index":"handbook-sales","change":{"actions":["update"],
+	  "before":{"id":"00g1","name":"content:sales-handbook","description":"Access to Sales Handbook","document_synced":true},
+	  "after":{"id":"00g1","name":"content:sales-handbook","description":"Access to Sales Playbook","document_synced":true}}},
+	 {"type":"sanityokta_document_group","index":"course-new","change":{"actions":["create"],"before":null,
+	  "after":{"name":"content:new"}}},
+	 {"type":"sanityokta_document_group","index":"course-old","change":{"actions":["delete"],
+	  "before":{"id":"00g2","name":"content:old"},"after":null}},
+	 {"type":"sanityokta_document_group","index":"handbook-people","change":{"actions":["delete","create"],
+	  "before":{"id":"00g3","document_id":"a"},"after":{"document_id":"b"}}},
+	 {"type":"sanityokta_document_group","index":"handbook-finance","change":{"actions":["no-op"],"before":{},"after":{}}},
+	 {"type":"sanityokta_documents","index":null,"change":{"actions":["read"]}}]}`
+	changes, err := parsePlan([]byte(plan))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range changes {
+		got = append(got, c.Mark()+c.DocID+":"+c.Action)
+	}
+	if want := "+course-new:create -course-old:delete ±handbook-people:replace ~handbook-sales:update"; strings.Join(got, " ") != want {
+		t.Errorf("changes = %v, want %s (by document ID)", got, want)
+	}
+	if s := planSummary(changes); s != "2 to add, 1 to change, 2 to destroy" {
+		t.Errorf("planSummary = %q", s)
+	}
+	var out bytes.Buffer
+	printPlan(&out, changes)
+	for _, want := range []string{
+		`description: "Access to Sales Handbook" -> "Access to Sales Playbook"`,
+		"delete group content:old (00g2), clear oktaGroupId",
+		"new group content:new",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the plan listing lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "document_synced") || strings.Contains(out.String(), "handbook-finance") {
+		t.Errorf("the plan listing shows unchanged attributes or resources:\n%s", out.String())
+	}
+	if _, err := parsePlan([]byte("Error: not a plan")); err == nil {
+		t.Error("parsePlan accepted text that is not JSON")
+	}
+}
+
+func TestTerraformEnvKeepsLiveSettingsOut(t *testing.T) {
+	base := []string{"PATH=/usr/bin", "HOME=/home/u", "OKTA_ORG_URL=https://live.okta.com", "OKTA_CLIENT_ID=live",
+		"SANITY_API_TOKEN=live", "TF_CLI_CONFIG_FILE=/home/u/.terraformrc", "TF_VAR_x=1", "TF_CLI_ARGS_apply=-parallelism=1", "TF_LOG=warn"}
+	env := terraformEnv(base, []string{"OKTA_ORG_URL=http://127.0.0.1:1", "SANITY_API_TOKEN=fake"}, "/tmp/demo.rc")
+	joined := "\n" + strings.Join(env, "\n") + "\n"
+	for _, gone := range []string{"live", "/home/u/.terraformrc", "TF_VAR_x", "TF_CLI_ARGS_apply"} {
+		if strings.Contains(joined, gone) {
+			t.Errorf("the environment still holds %q:%s", gone, joined)
+		}
+	}
+	for _, kept := range []string{"\nPATH=/usr/bin\n", "\nHOME=/home/u\n", "\nTF_LOG=warn\n", "\nOKTA_ORG_URL=http://127.0.0.1:1\n",
+		"\nSANITY_API_TOKEN=fake\n", "\nTF_CLI_CONFIG_FILE=/tmp/demo.rc\n", "\nCHECKPOINT_DISABLE=1\n"} {
+		if !strings.Contains(joined, kept) {
+			t.Errorf("the environment lacks %q:%s", strings.TrimSpace(kept), joined)
+		}
+	}
+}
+
+func TestWorkspace(t *testing.T) {
+	src, dst := t.TempDir(), filepath.Join(t.TempDir(), "work")
+	for name, content := range map[string]string{
+		"main.tf": "# config", "content.ndjson": "{}", "tests/groups.tftest.hcl": "run {}",
+		"terraform.tfstate": "{}", "terraform.tfstate.backup": "{}", ".terraform.lock.hcl": "", ".terraform/x": "",
+	} {
+		p := filepath.Join(src, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := copyExample(src, dst); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]bool{"main.tf": true, "tests/groups.tftest.hcl": true, "content.ndjson": true,
+		"terraform.tfstate": false, "terraform.tfstate.backup": false, ".terraform.lock.hcl": false, ".terraform": false} {
+		if _, err := os.Stat(filepath.Join(dst, name)); (err == nil) != want {
+			t.Errorf("%s copied: %v, want %v", name, err == nil, want)
+		}
+	}
+
+	rc := filepath.Join(dst, "terraform.rc")
+	if err := writeCLIConfig(rc, "/opt/provider bin"); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(rc)
+	for _, want := range []string{"dev_overrides", `"sanityokta/sanityokta" = "/opt/provider bin"`, "direct {}"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("the CLI configuration lacks %q:\n%s", want, b)
+		}
+	}
+}
+
+func TestSupportedVersion(t *testing.T) {
+	for v, want := range map[string]bool{"1.5.0": true, "1.5.7": true, "1.11.4": true, "2.0.0": true, "1.4.7": false, "0.15.5": false, "": false, "x": false} {
+		if supportedVersion(v) != want {
+			t.Errorf("supportedVersion(%q) = %v, want %v", v, !want, want)
+		}
+	}
+}
+
+func TestRunExplainsMissingInputs(t *testing.T) {
+	root := repoRoot(t)
+	example := filepath.Join(root, "examples", "quickstart")
+	providerDir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(providerDir, providerBinary), nil, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct {
+		cfg  config
+		want string
+	}{
+		"no provider": {config{terraform: "terraform", providerDir: t.TempDir(), example: example}, "make build"},
+		"no example":  {config{terraform: "terraform", providerDir: providerDir, example: t.TempDir()}, "-example"},
+		"no terraform": {config{terraform: filepath.Join(t.TempDir(), "terraform"), providerDir: providerDir, example: example},
+			"terraform"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := run(context.Background(), tc.cfg, &bytes.Buffer{})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("run: %v, want an error mentioning %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// The whole demo, as `make demo` runs it, against a provider built from this checkout. It needs
+// Terraform, so it runs with the acceptance tests (TF_ACC=1).
+func TestDemoEndToEnd(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("set TF_ACC=1 (and TF_ACC_TERRAFORM_PATH or terraform on PATH) to run the demo end to end")
+	}
+	terraform := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if terraform == "" {
+		var err error
+		if terraform, err = exec.LookPath("terraform"); err != nil {
+			t.Skip("no terraform on PATH and TF_ACC_TERRAFORM_PATH is not set")
+		}
+	}
+	root := repoRoot(t)
+	providerDir := t.TempDir()
+	build := exec.Command("go", "build", "-o", filepath.Join(providerDir, providerBinary), ".")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the provider: %v\n%s", err, out)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	var out bytes.Buffer
+	err := run(ctx, config{terraform: terraform, providerDir: providerDir, example: filepath.Join(root, "examples", "quickstart")}, &out)
+	t.Logf("demo output:\n%s", out.String())
+	if err != nil {
+		t.Fatalf("demo: %v", err)
+	}
+	for _, want := range []string{"Apply complete! Resources: 11 added", "Plan: 1 to add, 1 to change, 1 to destroy",
+		"Apply complete! Resources: 1 added, 1 changed, 1 destroyed", "yes (+ draft)", "Local stack stopped"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the demo's output lacks %q", want)
+		}
+	}
+	if strings.Count(out.String(), "No changes.") != 2 {
+		t.Errorf("the demo should show two plans without changes")
+	}
+	if runtime.GOOS == "linux" {
+		if left := processesRunning(t, providerDir); len(left) > 0 {
+			t.Errorf("processes from %s still run after the demo: %v", providerDir, left)
+		}
+	}
+}
+
+// processesRunning lists the command lines of processes whose executable lies under dir (Linux /proc).
+func processesRunning(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Skipf("reading /proc: %v", err)
+	}
+	var found []string
+	for _, e := range entries {
+		cmdline, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err != nil {
+			continue
+		}
+		if strings.HasPrefix(string(cmdline), dir) {
+			found = append(found, strings.ReplaceAll(string(cmdline), "\x00", " "))
+		}
+	}
+	return found
+}
