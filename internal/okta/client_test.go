@@ -706,3 +706,20 @@ func TestCustomHTTPClientIsUsedAndLeftAlone(t *testing.T) {
 		t.Error("the caller's http.Client was modified")
 	}
 }
+
+func TestHTTPSOrgWithCustomClient(t *testing.T) {
+	srv := newServer(t, oktatest.WithTLS())
+	if !strings.HasPrefix(srv.URL, "https://127.0.0.1:") {
+		t.Fatalf("URL = %s", srv.URL)
+	}
+	c := newClient(t, srv, func(cfg *okta.Config) { cfg.HTTPClient = srv.Client() })
+	if _, err := c.GetGroup(context.Background(), srv.EveryoneID()); err != nil {
+		t.Fatalf("GetGroup over https: %v", err)
+	}
+	// Without the client that trusts the test certificate the call fails.
+	untrusting := newClient(t, srv)
+	_, err := untrusting.GetGroup(context.Background(), srv.EveryoneID())
+	if err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Errorf("GetGroup with an untrusted certificate = %v, want a certificate error", err)
+	}
+}

@@ -14,6 +14,8 @@ package oktatest
 import (
 	"crypto/rand"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -93,6 +95,7 @@ type options struct {
 	limits limits
 	token  string
 	addr   string
+	tls    bool
 }
 
 // WithRateLimit makes every bucket answer 429 E0000047 once perBucket
@@ -133,6 +136,12 @@ func WithSearchLag(d time.Duration) Option {
 // WithToken sets the full-rights API token instead of a random one.
 func WithToken(token string) Option {
 	return func(o *options) { o.token = token }
+}
+
+// WithTLS serves https with a self-signed certificate, like
+// httptest.NewTLSServer; Client returns an *http.Client that trusts it.
+func WithTLS() Option {
+	return func(o *options) { o.tls = true }
 }
 
 // WithAddr sets the listen address (default 127.0.0.1:0, a free port).
@@ -179,8 +188,15 @@ func NewServer(opts ...Option) *Server {
 	if err != nil {
 		panic(fmt.Sprintf("oktatest: listening on %s: %v", o.addr, err))
 	}
-	s.srv = &httptest.Server{Listener: l, Config: &http.Server{Handler: s}}
-	s.srv.Start()
+	// Connection-level noise (TLS handshakes a test refused on purpose)
+	// stays out of test output.
+	quiet := log.New(io.Discard, "", 0)
+	s.srv = &httptest.Server{Listener: l, Config: &http.Server{Handler: s, ErrorLog: quiet}}
+	if o.tls {
+		s.srv.StartTLS()
+	} else {
+		s.srv.Start()
+	}
 	s.URL = s.srv.URL
 	return s
 }
@@ -190,6 +206,10 @@ func (s *Server) Close() {
 	s.srv.CloseClientConnections()
 	s.srv.Close()
 }
+
+// Client returns an HTTP client for the server; with WithTLS it trusts the
+// server's certificate.
+func (s *Server) Client() *http.Client { return s.srv.Client() }
 
 // Token is an API token (use it as "SSWS <token>") with every scope.
 func (s *Server) Token() string { return s.token }
