@@ -46,7 +46,7 @@ func provision(t *testing.T, st *devstack.Stack) map[string]outputGroup {
 			t.Fatal(err)
 		}
 		for _, d := range st.Sanity.Documents() {
-			id := d["_id"].(string)
+			id := str(d["_id"])
 			if id == r.DocID || id == "drafts."+r.DocID || strings.HasPrefix(id, "versions.") && strings.HasSuffix(id, "."+r.DocID) {
 				d[groupField] = g.ID
 				if err := st.Sanity.Seed(d); err != nil {

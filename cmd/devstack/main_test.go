@@ -59,7 +59,7 @@ func countHandbooks(t *testing.T, env map[string]string) int {
 	return body.Result
 }
 
-func TestRunPrintsExportsThenServesUntilCancelled(t *testing.T) {
+func TestRunPrintsExportsThenServesUntilCanceled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	stdoutR, stdoutW := io.Pipe()

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -206,7 +207,8 @@ func TestStartOnABusyPortFailsWithAnError(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer busy.Close()
-	port := busy.Addr().(*net.TCPAddr).Port
+	_, portText, _ := net.SplitHostPort(busy.Addr().String())
+	port, _ := strconv.Atoi(portText)
 	for name, opts := range map[string]devstack.Options{
 		"okta":   {OktaPort: port},
 		"sanity": {SanityPort: port},
@@ -281,12 +283,12 @@ func TestCloseStopsBothServers(t *testing.T) {
 	}
 }
 
-func TestStartHonoursACancelledContext(t *testing.T) {
+func TestStartHonoursACanceledContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if st, err := devstack.Start(ctx, devstack.Options{}); err == nil {
 		st.Close()
-		t.Fatal("Start with a cancelled context succeeded")
+		t.Fatal("Start with a canceled context succeeded")
 	}
 }
 
@@ -326,5 +328,7 @@ func freePort(t *testing.T) int {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	n, _ := strconv.Atoi(port)
+	return n
 }
