@@ -88,6 +88,9 @@ func combine(steps []step) (traverser, travKind) {
 		case kindSource:
 			return join, kindSource
 		case kindPlain:
+			if len(steps) == 2 && steps[1].kind == stProject {
+				return mapProjection(f, steps[1].obj), kindArray
+			}
 			return func(base any, s *scope) any {
 				arr, ok := f(base, s).([]any)
 				if !ok {
@@ -125,6 +128,26 @@ func combine(steps []step) (traverser, travKind) {
 			return join, kindArray
 		}
 		return join, kindSource
+	}
+}
+
+// mapProjection is `[...]{...}`, the most common traversal, with one scope reused for every element.
+func mapProjection(f traverser, obj *objectExpr) traverser {
+	return func(base any, s *scope) any {
+		arr, ok := f(base, s).([]any)
+		if !ok {
+			return nil
+		}
+		s.ctx.tick(len(arr))
+		out := make([]any, len(arr))
+		child := s.nested(nil)
+		for i, v := range arr {
+			if _, ok := v.(map[string]any); ok {
+				child.this = v
+				out[i] = obj.eval(child)
+			}
+		}
+		return out
 	}
 }
 
