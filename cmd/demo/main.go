@@ -44,7 +44,11 @@ func main() {
 	if err == nil {
 		err = run(ctx, cfg, os.Stdout)
 	}
-	if err != nil {
+	switch {
+	case err != nil && ctx.Err() != nil:
+		fmt.Fprintln(os.Stderr, "\ndemo interrupted: Terraform and its provider have exited and the local stack is stopped")
+		os.Exit(130)
+	case err != nil:
 		fmt.Fprintf(os.Stderr, "\ndemo failed: %v\n", err)
 		os.Exit(1)
 	}
