@@ -17,10 +17,9 @@ import (
 
 // world is a Service over a fresh fake Okta org and fake Content Lake.
 type world struct {
-	svc   *access.Service
-	lake  *sanitytest.Server
-	org   *oktatest.Server
-	inner access.ContentLake
+	svc  *access.Service
+	lake *sanitytest.Server
+	org  *oktatest.Server
 }
 
 type worldOptions struct {
@@ -92,7 +91,9 @@ func (w *world) mutations() int { return w.lake.CountRequests("POST", "/v*/data/
 func doc(id string, extra ...any) map[string]any {
 	d := map[string]any{"_id": id, "_type": "handbook", "title": "Handbook " + id}
 	for i := 0; i+1 < len(extra); i += 2 {
-		d[extra[i].(string)] = extra[i+1]
+		if k, ok := extra[i].(string); ok {
+			d[k] = extra[i+1]
+		}
 	}
 	return d
 }

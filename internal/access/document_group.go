@@ -136,7 +136,7 @@ func (s *Service) checkNotBoundElsewhere(ctx context.Context, spec Spec, grp Gro
 	}
 	for _, id := range ids {
 		if publishedID(id) != spec.DocumentID {
-			return fmt.Errorf("Okta group %q (%s) is already written back to document %q, so it cannot also serve document %q: "+
+			return fmt.Errorf("the Okta group %q (%s) is already written back to document %q, so it cannot also serve document %q: "+
 				"give the two documents different group names", grp.Profile.Name, grp.ID, publishedID(id), spec.DocumentID)
 		}
 	}
@@ -165,7 +165,7 @@ func (s *Service) createGroup(ctx context.Context, spec Spec) (Group, error) {
 			return s.reconcileProfile(ctx, spec, grp)
 		}
 	}
-	return Group{}, fmt.Errorf("Okta says a group named %q already exists, but its search did not return it after %d attempts "+
+	return Group{}, fmt.Errorf("okta says a group named %q already exists, but its search did not return it after %d attempts "+
 		"(search is eventually consistent, or the group is not visible to this token); run apply again in a minute, "+
 		"or import the group with its ID", spec.Name, s.opts.NameLookupAttempts)
 }
@@ -237,7 +237,7 @@ func (s *Service) Update(ctx context.Context, prior Binding, spec Spec) (Binding
 	}
 	grp, err := s.groups.GetGroup(ctx, prior.GroupID)
 	if errors.Is(err, ErrGroupNotFound) {
-		return Binding{}, nil, fmt.Errorf("Okta group %q for document %q was deleted outside Terraform during this run; "+
+		return Binding{}, nil, fmt.Errorf("the Okta group %q for document %q was deleted outside Terraform during this run; "+
 			"run apply again to re-create it: %w", prior.GroupID, spec.DocumentID, err)
 	}
 	if err != nil {

@@ -36,9 +36,9 @@ func TestPatchesTouchOnlyVariantsThatDiffer(t *testing.T) {
 	if ps[0].IfRevisionID != "2" || ps[1].IfRevisionID != "3" || len(ps[1].Unset) != 1 {
 		t.Errorf("patches = %+v, want each guarded by its revision and the old field cleared", ps)
 	}
-	clear := fieldChange{Field: "oktaGroupId", OnlyIfGroupID: "00g1"}.patches(d)
-	if len(clear) != 1 || clear[0].DocumentID != "hb" {
-		t.Errorf("clearing touched %+v, want only the variant holding 00g1", clear)
+	cleared := fieldChange{Field: "oktaGroupId", OnlyIfGroupID: "00g1"}.patches(d)
+	if len(cleared) != 1 || cleared[0].DocumentID != "hb" {
+		t.Errorf("clearing touched %+v, want only the variant holding 00g1", cleared)
 	}
 }
 

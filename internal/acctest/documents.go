@@ -15,7 +15,7 @@ func (e *Env) PutDocuments(t testing.TB, docs ...map[string]any) {
 	for _, d := range docs {
 		muts = append(muts, sanity.CreateOrReplace(d))
 		id, _ := d["_id"].(string)
-		t.Cleanup(func() { e.deleteDocument(id) })
+		t.Cleanup(func() { _ = e.deleteDocument(id) })
 	}
 	if _, err := e.SanityClient.Mutate(context.Background(), muts, &sanity.MutateOptions{Visibility: sanity.VisibilitySync}); err != nil {
 		t.Fatalf("seeding documents: %v", err)

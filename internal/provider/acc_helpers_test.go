@@ -104,14 +104,14 @@ func (f stateCheck) CheckState(_ context.Context, req statecheck.CheckStateReque
 	resp.Error = f(req.State)
 }
 
-// attrOf returns a string attribute of the resource at addr.
-func attrOf(s *tfjson.State, addr, name string) (string, error) {
+// groupIDOf returns the group ID (the id attribute) of the resource at addr.
+func groupIDOf(s *tfjson.State, addr string) (string, error) {
 	if s == nil || s.Values == nil || s.Values.RootModule == nil {
 		return "", fmt.Errorf("state is empty, looking for %s", addr)
 	}
 	for _, r := range s.Values.RootModule.Resources {
 		if r.Address == addr {
-			v, _ := r.AttributeValues[name].(string)
+			v, _ := r.AttributeValues["id"].(string)
 			return v, nil
 		}
 	}
@@ -131,7 +131,7 @@ func newGroupTracker() *groupTracker { return &groupTracker{ids: map[string]stri
 func (g *groupTracker) record(addrs ...string) statecheck.StateCheck {
 	return stateCheck(func(s *tfjson.State) error {
 		for _, a := range addrs {
-			id, err := attrOf(s, a, "id")
+			id, err := groupIDOf(s, a)
 			if err != nil {
 				return err
 			}
@@ -169,7 +169,7 @@ func (g *groupTracker) checkDestroyed(t *testing.T, env *acctest.Env, variantIDs
 // captureID is a state check that stores the group ID of addr, for later steps.
 func captureID(addr string, into *string) statecheck.StateCheck {
 	return stateCheck(func(s *tfjson.State) error {
-		id, err := attrOf(s, addr, "id")
+		id, err := groupIDOf(s, addr)
 		*into = id
 		return err
 	})
@@ -179,7 +179,7 @@ func captureID(addr string, into *string) statecheck.StateCheck {
 // state for addr, and that exactly one group with the expected name exists in Okta under that ID.
 func checkWrittenBack(t *testing.T, env *acctest.Env, addr, name string, variantIDs ...string) statecheck.StateCheck {
 	return stateCheck(func(s *tfjson.State) error {
-		id, err := attrOf(s, addr, "id")
+		id, err := groupIDOf(s, addr)
 		if err != nil {
 			return err
 		}

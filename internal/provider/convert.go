@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"math/big"
 
@@ -48,7 +49,7 @@ func dynamicToGo(v attr.Value) (any, error) {
 	case basetypes.TupleValue:
 		return sliceToGo(t.Elements())
 	default:
-		return nil, fmt.Errorf("values of type %s cannot be sent as GROQ parameters", v.Type(nil))
+		return nil, fmt.Errorf("values of type %s cannot be sent as GROQ parameters", v.Type(context.Background()))
 	}
 }
 

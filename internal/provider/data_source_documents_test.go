@@ -84,7 +84,7 @@ func TestAccDocumentsDataSource(t *testing.T) {
 		}
 		return knownvalue.ListExact(checks)
 	}
-	doc1 := func(ds, attr string) tfjsonpath.Path {
+	doc1 := func(attr string) tfjsonpath.Path {
 		return tfjsonpath.New("documents").AtMapKey(sales).AtMapKey(attr)
 	}
 	queries := 0
@@ -141,17 +141,17 @@ data "sanityokta_documents" "both" {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("data.sanityokta_documents.by_filter", tfjsonpath.New("ids"), ids(sales)),
 					statecheck.ExpectKnownValue("data.sanityokta_documents.by_filter", tfjsonpath.New("perspective"), knownvalue.StringExact("published")),
-					statecheck.ExpectKnownValue("data.sanityokta_documents.by_filter", doc1("by_filter", "title"), knownvalue.StringExact("Title sales")),
-					statecheck.ExpectKnownValue("data.sanityokta_documents.by_filter", doc1("by_filter", "type"), knownvalue.StringExact("tfaccHandbook")),
-					statecheck.ExpectKnownValue("data.sanityokta_documents.by_filter", doc1("by_filter", "slug"), knownvalue.StringExact(env.ID+"-sales")),
-					statecheck.ExpectKnownValue("data.sanityokta_documents.by_filter", doc1("by_filter", "access_tier"), knownvalue.StringExact("internal")),
-					statecheck.ExpectKnownValue("data.sanityokta_documents.by_filter", doc1("by_filter", "region"), knownvalue.StringExact("emea")),
-					statecheck.ExpectKnownValue("data.sanityokta_documents.by_filter", doc1("by_filter", "allowed_roles"),
+					statecheck.ExpectKnownValue("data.sanityokta_documents.by_filter", doc1("title"), knownvalue.StringExact("Title sales")),
+					statecheck.ExpectKnownValue("data.sanityokta_documents.by_filter", doc1("type"), knownvalue.StringExact("tfaccHandbook")),
+					statecheck.ExpectKnownValue("data.sanityokta_documents.by_filter", doc1("slug"), knownvalue.StringExact(env.ID+"-sales")),
+					statecheck.ExpectKnownValue("data.sanityokta_documents.by_filter", doc1("access_tier"), knownvalue.StringExact("internal")),
+					statecheck.ExpectKnownValue("data.sanityokta_documents.by_filter", doc1("region"), knownvalue.StringExact("emea")),
+					statecheck.ExpectKnownValue("data.sanityokta_documents.by_filter", doc1("allowed_roles"),
 						knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("editor"), knownvalue.StringExact("sales")})),
-					statecheck.ExpectKnownValue("data.sanityokta_documents.by_filter", doc1("by_filter", "okta_group_id"), knownvalue.StringExact("00gexisting0000000001")),
-					statecheck.ExpectKnownValue("data.sanityokta_documents.by_filter", doc1("by_filter", "active"), knownvalue.Bool(true)),
-					statecheck.ExpectKnownValue("data.sanityokta_documents.by_filter", doc1("by_filter", "rev"), knownvalue.StringRegexp(regexp.MustCompile(`.+`))),
-					statecheck.ExpectKnownValue("data.sanityokta_documents.by_filter", doc1("by_filter", "updated_at"), knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T`))),
+					statecheck.ExpectKnownValue("data.sanityokta_documents.by_filter", doc1("okta_group_id"), knownvalue.StringExact("00gexisting0000000001")),
+					statecheck.ExpectKnownValue("data.sanityokta_documents.by_filter", doc1("active"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue("data.sanityokta_documents.by_filter", doc1("rev"), knownvalue.StringRegexp(regexp.MustCompile(`.+`))),
+					statecheck.ExpectKnownValue("data.sanityokta_documents.by_filter", doc1("updated_at"), knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T`))),
 					statecheck.ExpectKnownValue("data.sanityokta_documents.with_inactive", tfjsonpath.New("ids"), ids(inactive, sales)),
 					statecheck.ExpectKnownValue("data.sanityokta_documents.with_inactive",
 						tfjsonpath.New("documents").AtMapKey(inactive).AtMapKey("active"), knownvalue.Bool(false)),
@@ -160,10 +160,10 @@ data "sanityokta_documents" "both" {
 						tfjsonpath.New("documents").AtMapKey(course).AtMapKey("department"), knownvalue.StringExact("sales")),
 					statecheck.ExpectKnownValue("data.sanityokta_documents.by_query",
 						tfjsonpath.New("documents").AtMapKey(course).AtMapKey("region"), knownvalue.Null()),
-					statecheck.ExpectKnownValue("data.sanityokta_documents.projected", doc1("projected", "slug"), knownvalue.StringExact(env.ID+"-sales")),
-					statecheck.ExpectKnownValue("data.sanityokta_documents.projected", doc1("projected", "access_tier"), knownvalue.Null()),
+					statecheck.ExpectKnownValue("data.sanityokta_documents.projected", doc1("slug"), knownvalue.StringExact(env.ID+"-sales")),
+					statecheck.ExpectKnownValue("data.sanityokta_documents.projected", doc1("access_tier"), knownvalue.Null()),
 					statecheck.ExpectKnownValue("data.sanityokta_documents.drafts", tfjsonpath.New("ids"), ids(sales, draftOnly)),
-					statecheck.ExpectKnownValue("data.sanityokta_documents.drafts", doc1("drafts", "title"), knownvalue.StringExact("Sales (draft)")),
+					statecheck.ExpectKnownValue("data.sanityokta_documents.drafts", doc1("title"), knownvalue.StringExact("Sales (draft)")),
 					stateCheck(func(s *tfjson.State) error {
 						for _, r := range s.Values.RootModule.Resources {
 							if r.Address != "data.sanityokta_documents.projected" {

@@ -41,25 +41,7 @@ type documentsDataSourceModel struct {
 	IDs             types.List    `tfsdk:"ids"`
 }
 
-// documentModel is one element of documents.
-type documentModel struct {
-	ID            types.String `tfsdk:"id"`
-	Type          types.String `tfsdk:"type"`
-	Rev           types.String `tfsdk:"rev"`
-	UpdatedAt     types.String `tfsdk:"updated_at"`
-	Title         types.String `tfsdk:"title"`
-	Slug          types.String `tfsdk:"slug"`
-	Description   types.String `tfsdk:"description"`
-	AccessTier    types.String `tfsdk:"access_tier"`
-	Department    types.String `tfsdk:"department"`
-	Region        types.String `tfsdk:"region"`
-	AllowedRoles  types.List   `tfsdk:"allowed_roles"`
-	OktaGroupID   types.String `tfsdk:"okta_group_id"`
-	OktaGroupName types.String `tfsdk:"okta_group_name"`
-	Active        types.Bool   `tfsdk:"active"`
-	JSON          types.String `tfsdk:"json"`
-}
-
+// documentAttrTypes is the object type of one element of documents.
 var documentAttrTypes = map[string]attr.Type{
 	"id":              types.StringType,
 	"type":            types.StringType,

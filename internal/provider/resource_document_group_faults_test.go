@@ -70,7 +70,7 @@ func TestAccDocumentGroup_writeBackFailure(t *testing.T) {
 							groups.record(addr),
 							checkWrittenBack(t, env, addr, name, id, "drafts."+id),
 							stateCheck(func(s *tfjson.State) error {
-								if got, _ := attrOf(s, addr, "id"); got != created {
+								if got, _ := groupIDOf(s, addr); got != created {
 									return fmt.Errorf("state holds group %s, want the adopted %s", got, created)
 								}
 								if tc.lag > 0 && refusedCreates(env) == 0 {

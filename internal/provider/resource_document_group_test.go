@@ -110,7 +110,7 @@ func TestAccDocumentGroup_update(t *testing.T) {
 					sameID.AddStateValue(addr, tfjsonpath.New("id")),
 					checkWrittenBack(t, env, addr, env.Name("guide-v2"), id),
 					stateCheck(func(s *tfjson.State) error {
-						gid, err := attrOf(s, addr, "id")
+						gid, err := groupIDOf(s, addr)
 						if err != nil {
 							return err
 						}
@@ -175,7 +175,7 @@ func TestAccDocumentGroup_oktaDrift(t *testing.T) {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					stateCheck(func(s *tfjson.State) error {
-						if got, _ := attrOf(s, addr, "id"); got != second {
+						if got, _ := groupIDOf(s, addr); got != second {
 							return fmt.Errorf("group ID changed from %s to %s; a rename must not replace the group", second, got)
 						}
 						return nil
