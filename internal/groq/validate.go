@@ -155,22 +155,29 @@ func (p *parser) validate(x expr, ctx validateCtx) {
 	case *orderDirExpr:
 		p.invalid(x, "asc and desc are only valid in order()")
 	case *binExpr:
-		if n.op == opIn {
-			p.validate(n.l, ctx)
-			r := n.r
-			for {
-				pe, ok := r.(*parenExpr)
-				if !ok {
-					break
+		switch n.op {
+		case opEq, opNeq, opLt, opLte, opGt, opGte, opIn, opMatch:
+			// Comparisons take pairs and ranges as operands (`x in 1..3`, `"" match (1 => 2)`); they
+			// compare as unequal or incomparable except where the operator gives them meaning.
+			for _, operand := range []expr{n.l, n.r} {
+				for {
+					pe, ok := operand.(*parenExpr)
+					if !ok {
+						break
+					}
+					operand = pe.x
 				}
-				r = pe.x
+				switch o := operand.(type) {
+				case *rangeExpr:
+					p.validate(o.l, ctx)
+					p.validate(o.r, ctx)
+				case *pairExpr:
+					p.validate(o.l, ctx)
+					p.validate(o.r, ctx)
+				default:
+					p.validate(o, ctx)
+				}
 			}
-			if rg, ok := r.(*rangeExpr); ok {
-				p.validate(rg.l, ctx)
-				p.validate(rg.r, ctx)
-				return
-			}
-			p.validate(r, ctx)
 			return
 		}
 	case *objectExpr:
