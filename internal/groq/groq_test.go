@@ -94,6 +94,9 @@ func TestEvaluateOperatorsAndFunctions(t *testing.T) {
 		`string::split("a,b", ",")`:                                                   `["a","b"]`,
 		`math::avg([1, 2, null, 3])`:                                                  `2`,
 		`"the quick brown fox" match "qu*"`:                                           `true`,
+		`"ding.dong" match "ding"`:                                                    `false`,
+		`"" match (1 => 2)`:                                                           `false`,
+		`3 in (1 + 2 .. 3)`:                                                           `true`,
 		`sanity::projectId() + "/" + sanity::dataset()`:                               `"p1/production"`,
 		`*[_id == "acl-a"][0]{..., "n": count(owners)}.n`:                             `2`,
 		`*[_type == "person"] | order(email desc)._id`:                                `["person-2","person-1"]`,
@@ -161,7 +164,7 @@ func TestInvalidQueries(t *testing.T) {
 	for _, query := range []string{
 		`1 => 2`, `"a" .. "b"`, `select(1, true => 2)`, `name asc`, `boost(a == 1, 2)`,
 		`score(a == 1)`, `1 == 2 == 3`, `{foo[0] + 1}`, `diff::changedAny({}, {}, 1 + 1)`,
-		`fn a::b($x, $y) = $x; 1`, `$`, `*[`, `"\q"`,
+		`fn a::b($x, $y) = $x; 1`, `$`, `*[`, `"\q"`, `3 in (1 + (2 .. 3))`, `[1] | order(@ && true asc)`,
 	} {
 		if _, err := Parse(query); err == nil {
 			t.Errorf("Parse(%q): want an error", query)
