@@ -77,6 +77,12 @@ type Options struct {
 	// random ones, which is what a stack shared on a machine should do.
 	SanityToken, OktaToken string
 
+	// SanityOptions and OktaOptions are passed to the fakes after the stack's own, so they win: for
+	// example sanitytest.WithRateLimits for a benchmark, or oktatest.WithSearchLag to rehearse Okta's
+	// eventually consistent search.
+	SanityOptions []sanitytest.Option
+	OktaOptions   []oktatest.Option
+
 	// Log receives what the stack does (start, seed, stop with request counts); nil discards it.
 	// Tokens are never logged.
 	Log *slog.Logger
@@ -144,6 +150,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	if opts.OktaToken != "" {
 		oktaOpts = append(oktaOpts, oktatest.WithToken(opts.OktaToken))
 	}
+	oktaOpts = append(oktaOpts, opts.OktaOptions...)
 	if st.Okta, err = startOkta(oktaOpts); err != nil {
 		return nil, err
 	}
@@ -154,7 +161,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		sanityOpts = append(sanityOpts, sanitytest.WithToken(opts.SanityToken, sanitytest.RoleWrite))
 		st.sanityToken = opts.SanityToken
 	}
-	st.Sanity = sanitytest.NewServer(sanityOpts...)
+	st.Sanity = sanitytest.NewServer(append(sanityOpts, opts.SanityOptions...)...)
 	if st.sanityToken == "" {
 		st.sanityToken = st.Sanity.WriteToken()
 	}

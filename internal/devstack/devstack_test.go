@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/devstack"
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/okta/oktatest"
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/sanity/sanitytest"
 )
 
 func start(t *testing.T, opts devstack.Options) *devstack.Stack {
@@ -53,8 +55,9 @@ func sanityQuery(t *testing.T, env map[string]string, query string, into any) {
 	}
 }
 
-func oktaGet(env map[string]string, path string) (*http.Response, error) {
-	req, _ := http.NewRequest(http.MethodGet, env["OKTA_ORG_URL"]+path, nil)
+// listGroups lists the fake org's groups with the stack's OKTA_API_TOKEN.
+func listGroups(env map[string]string) (*http.Response, error) {
+	req, _ := http.NewRequest(http.MethodGet, env["OKTA_ORG_URL"]+"/api/v1/groups", nil)
 	req.Header.Set("Authorization", "SSWS "+env["OKTA_API_TOKEN"])
 	req.Header.Set("Accept", "application/json")
 	resp, err := http.DefaultClient.Do(req)
@@ -95,7 +98,7 @@ func TestStackServesTheProviderEnvironment(t *testing.T) {
 		t.Errorf("the token in SANITY_API_TOKEN should see the pending draft, got %v", draft)
 	}
 
-	resp, err := oktaGet(env, "/api/v1/groups")
+	resp, err := listGroups(env)
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET /api/v1/groups with OKTA_API_TOKEN: %v, %v", resp, err)
 	}
@@ -196,7 +199,7 @@ func TestStartOnFixedPorts(t *testing.T) {
 	if n != 4 {
 		t.Errorf("through the fixed port the stack answers %d compliance courses, want 4", n)
 	}
-	if resp, err := oktaGet(env, "/api/v1/groups"); err != nil || resp.StatusCode != http.StatusOK {
+	if resp, err := listGroups(env); err != nil || resp.StatusCode != http.StatusOK {
 		t.Errorf("GET /api/v1/groups on the fixed port: %v, %v", resp, err)
 	}
 }
@@ -231,7 +234,7 @@ func TestOktaRateLimit(t *testing.T) {
 	env := st.Env()
 	var statuses []int
 	for range 3 {
-		resp, err := oktaGet(env, "/api/v1/groups")
+		resp, err := listGroups(env)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -331,4 +334,20 @@ func freePort(t *testing.T) int {
 	_, port, _ := net.SplitHostPort(l.Addr().String())
 	n, _ := strconv.Atoi(port)
 	return n
+}
+
+func TestFakeOptionsOverrideTheStacks(t *testing.T) {
+	st := start(t, devstack.Options{
+		ProjectID:     "p1",
+		SanityOptions: []sanitytest.Option{sanitytest.WithProject("p2", "staging")},
+		OktaOptions:   []oktatest.Option{oktatest.WithToken("00fixed-token")},
+	})
+	env := st.Env()
+	if env["SANITY_PROJECT_ID"] != "p2" || env["SANITY_DATASET"] != "staging" || env["OKTA_API_TOKEN"] != "00fixed-token" {
+		t.Errorf("options passed to the fakes did not take effect: project %q, dataset %q, Okta token %q",
+			env["SANITY_PROJECT_ID"], env["SANITY_DATASET"], env["OKTA_API_TOKEN"])
+	}
+	if resp, err := listGroups(env); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("the fixed Okta token is not accepted: %v, %v", resp, err)
+	}
 }
