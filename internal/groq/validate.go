@@ -159,27 +159,29 @@ func (p *parser) validate(x expr, ctx validateCtx) {
 		case opEq, opNeq, opLt, opLte, opGt, opGte, opIn, opMatch:
 			// Comparisons take pairs and ranges as operands (`x in 1..3`, `"" match (1 => 2)`); they
 			// compare as unequal or incomparable except where the operator gives them meaning.
-			for _, operand := range []expr{n.l, n.r} {
-				for {
-					pe, ok := operand.(*parenExpr)
-					if !ok {
-						break
-					}
-					operand = pe.x
-				}
-				switch o := operand.(type) {
-				case *rangeExpr:
-					p.validate(o.l, ctx)
-					p.validate(o.r, ctx)
-				case *pairExpr:
-					p.validate(o.l, ctx)
-					p.validate(o.r, ctx)
-				default:
-					p.validate(o, ctx)
-				}
-			}
+			p.validatePairOrRange(n.l, ctx)
+			p.validatePairOrRange(n.r, ctx)
 			return
 		}
+		// Arithmetic has no meaning for pairs and ranges, even parenthesised.
+		p.rejectPairOrRange(n.l)
+		p.rejectPairOrRange(n.r)
+	case *andExpr:
+		p.rejectPairOrRange(n.l)
+		p.rejectPairOrRange(n.r)
+	case *orExpr:
+		p.rejectPairOrRange(n.l)
+		p.rejectPairOrRange(n.r)
+	case *notExpr:
+		p.rejectPairOrRange(n.x)
+	case *negExpr:
+		p.rejectPairOrRange(n.x)
+	case *posExpr:
+		p.rejectPairOrRange(n.x)
+	case *parenExpr:
+		// A parenthesised pair or range is a value like any other (`string((1 => 2))` is null).
+		p.validatePairOrRange(n.x, ctx)
+		return
 	case *objectExpr:
 		for _, e := range n.entries {
 			if e.cond != nil {
@@ -210,6 +212,10 @@ func (p *parser) validate(x expr, ctx validateCtx) {
 				p.invalid(x, "boost() is only valid in score()")
 			}
 		}
+		for _, a := range n.args {
+			p.validatePairOrRange(a, ctx)
+		}
+		return
 	case *pipeExpr:
 		p.validate(n.base, ctx)
 		for _, a := range n.args {
@@ -240,6 +246,38 @@ func (p *parser) validate(x expr, ctx validateCtx) {
 	}
 	for _, c := range children(x) {
 		p.validate(c, ctx)
+	}
+}
+
+// validatePairOrRange accepts a pair or range (parenthesised or not) where x stands, checking only
+// its operands; anything else is validated as usual.
+func (p *parser) validatePairOrRange(x expr, ctx validateCtx) {
+	switch o := stripParens(x).(type) {
+	case *rangeExpr:
+		p.validate(o.l, ctx)
+		p.validate(o.r, ctx)
+	case *pairExpr:
+		p.validate(o.l, ctx)
+		p.validate(o.r, ctx)
+	default:
+		p.validate(x, ctx)
+	}
+}
+
+func (p *parser) rejectPairOrRange(x expr) {
+	switch o := stripParens(x).(type) {
+	case *rangeExpr, *pairExpr:
+		p.invalid(o, "a pair or range cannot be an operand of an arithmetic or logical operator")
+	}
+}
+
+func stripParens(x expr) expr {
+	for {
+		pe, ok := x.(*parenExpr)
+		if !ok {
+			return x
+		}
+		x = pe.x
 	}
 }
 
