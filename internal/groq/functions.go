@@ -12,6 +12,8 @@ type function struct {
 	name             string
 	minArgs, maxArgs int // maxArgs < 0: variadic
 	call             func(args []expr, s *scope) any
+	// pipeOnly marks order() and score(), which exist only as pipe functions.
+	pipeOnly bool
 }
 
 var functions = map[string]*function{}
@@ -26,9 +28,9 @@ func unary(name string, f func(v any, s *scope) any) {
 }
 
 func init() {
-	pipeOnly := func([]expr, *scope) any { return nil }
-	functions["global::order"] = &function{name: "global::pipeOnly", minArgs: 0, maxArgs: -1, call: pipeOnly}
-	functions["global::score"] = &function{name: "global::pipeOnly", minArgs: 0, maxArgs: -1, call: pipeOnly}
+	for _, name := range []string{"global::order", "global::score"} {
+		functions[name] = &function{name: name, maxArgs: -1, pipeOnly: true}
+	}
 
 	register("global::after", 0, 0, func(_ []expr, s *scope) any { return deltaSide(s, false) })
 	register("global::before", 0, 0, func(_ []expr, s *scope) any { return deltaSide(s, true) })

@@ -427,7 +427,7 @@ func (p *parser) parseCall(nameTok token, name string) expr {
 	if len(args) < fn.minArgs || (fn.maxArgs >= 0 && len(args) > fn.maxArgs) {
 		p.failSpan(nameTok.start, end, "wrong number of arguments to %s(): got %d", name, len(args))
 	}
-	if fn.name == "global::pipeOnly" {
+	if fn.pipeOnly {
 		p.failSpan(nameTok.start, end, "%s() can only be used in a pipe", name)
 	}
 	call := &callExpr{name: full, fn: fn, args: args}
