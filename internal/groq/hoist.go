@@ -19,6 +19,10 @@ type cacheSlot struct {
 
 func (e *cachedExpr) slot(s *scope) *cacheSlot {
 	c := s.ctx
+	if e.id >= c.cacheSize {
+		// An evaluation without a cache (constant evaluation) just computes the value.
+		return &cacheSlot{done: true, val: e.x.eval(s)}
+	}
 	if c.cache == nil {
 		c.cache = make([]cacheSlot, c.cacheSize)
 	}
