@@ -2,7 +2,6 @@ package groq
 
 import (
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -16,45 +15,6 @@ type rangeValue struct {
 	exclusive bool
 }
 type pairValue struct{ l, r any }
-
-const (
-	typeNull = iota
-	typeBool
-	typeNumber
-	typeString
-	typeArray
-	typeObject
-	typeDateTime
-	typePath
-	typeRange
-	typePair
-)
-
-func typeOf(v any) int {
-	switch v.(type) {
-	case nil:
-		return typeNull
-	case bool:
-		return typeBool
-	case float64:
-		return typeNumber
-	case string:
-		return typeString
-	case []any:
-		return typeArray
-	case map[string]any:
-		return typeObject
-	case dateTime:
-		return typeDateTime
-	case pathValue:
-		return typePath
-	case rangeValue:
-		return typeRange
-	case pairValue:
-		return typePair
-	}
-	return typeNull
-}
 
 // compareResult is Less (-1), Equal (0), Greater (1), or incomparable.
 const incomparable = 2
@@ -268,13 +228,4 @@ func formatNumber(f float64) string {
 		return mant + "e" + string(sign) + exp
 	}
 	return strconv.FormatFloat(f, 'f', -1, 64)
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
