@@ -130,7 +130,7 @@ func init() {
 			}
 			prec = p
 		}
-		return roundHalfAway(n, prec)
+		return finite(roundHalfAway(n, prec))
 	})
 	register("global::select", 0, -1, func(args []expr, s *scope) any {
 		for _, a := range args {
@@ -299,7 +299,7 @@ func init() {
 		for _, n := range nums {
 			sum += n
 		}
-		return sum
+		return finite(sum)
 	})
 	unary("math::avg", func(v any, _ *scope) any {
 		nums, ok := numbers(v)
@@ -310,7 +310,7 @@ func init() {
 		for _, n := range nums {
 			sum += n
 		}
-		return sum / float64(len(nums))
+		return finite(sum / float64(len(nums)))
 	})
 	unary("math::min", func(v any, _ *scope) any {
 		nums, ok := numbers(v)
@@ -430,6 +430,14 @@ func deltaSide(s *scope, before bool) any {
 	return normalizeJSON(d.After)
 }
 
+// finite turns the infinities that overflowing arithmetic produces into null; JSON has no infinity.
+func finite(f float64) any {
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return nil
+	}
+	return f
+}
+
 // numbers returns the numbers of an array, skipping nulls; any other element makes it fail.
 func numbers(v any) ([]float64, bool) {
 	arr, ok := v.([]any)
@@ -455,6 +463,10 @@ func roundHalfAway(n, prec float64) float64 {
 		return n
 	}
 	v := n * scale
+	if math.IsInf(v, 0) {
+		// Too large to carry that many decimals: it has none to round.
+		return n
+	}
 	r := math.Floor(math.Abs(v) + 0.5)
 	if v < 0 {
 		r = -r

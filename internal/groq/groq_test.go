@@ -93,6 +93,8 @@ func TestEvaluateOperatorsAndFunctions(t *testing.T) {
 		`array::join(["a", 1, true], "-")`:                `"a-1-true"`,
 		`string::split("a,b", ",")`:                       `["a","b"]`,
 		`math::avg([1, 2, null, 3])`:                      `2`,
+		`math::sum([1e308, 1e308])`:                       `null`,
+		`round(1e308, 10)`:                                `1e+308`,
 		`"the quick brown fox" match "qu*"`:               `true`,
 		`"ding.dong" match "ding"`:                        `false`,
 		`"" match (1 => 2)`:                               `false`,
