@@ -107,9 +107,12 @@ func TestCreateWritesEveryVariantInOneTransaction(t *testing.T) {
 	w.seed(t, doc("hb"), doc("drafts.hb", "title", "draft edit"), doc("versions.r1.hb"), doc("versions.r2.hb"), doc("other"))
 	ctx := context.Background()
 
-	b, _, err := w.svc.Create(ctx, spec("hb", "content:hb"))
+	b, warnings, err := w.svc.Create(ctx, spec("hb", "content:hb"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(warnings) != 0 {
+		t.Errorf("a fresh create warned: %+v", warnings)
 	}
 	if !b.DocumentSynced || !strings.HasPrefix(b.GroupID, "00g") || b.Name != "content:hb" {
 		t.Fatalf("binding = %+v", b)
@@ -154,9 +157,12 @@ func TestCreateIsIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := w.mutations()
-	second, _, err := w.svc.Create(ctx, spec("hb", "content:hb"))
+	second, warnings, err := w.svc.Create(ctx, spec("hb", "content:hb"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0].Detail, first.GroupID) {
+		t.Errorf("warnings = %+v, want one saying the existing group was adopted", warnings)
 	}
 	if second.GroupID != first.GroupID {
 		t.Errorf("second create made group %s, want the adopted %s", second.GroupID, first.GroupID)
@@ -212,9 +218,12 @@ func TestCreateAdoptsByNameWhenSearchLags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _, err := w.svc.Create(context.Background(), spec("hb", "content:hb"))
+	b, warnings, err := w.svc.Create(context.Background(), spec("hb", "content:hb"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(warnings) != 1 {
+		t.Errorf("warnings = %+v, want one saying the existing group was adopted", warnings)
 	}
 	if b.GroupID != g.ID || len(w.org.GroupsByName("content:hb")) != 1 {
 		t.Fatalf("adopted %s, want %s; groups named content:hb: %d", b.GroupID, g.ID, len(w.org.GroupsByName("content:hb")))

@@ -54,21 +54,31 @@ func (s *Service) Create(ctx context.Context, spec Spec) (Binding, []Warning, er
 	if err != nil {
 		return Binding{}, nil, err
 	}
+	how := "the group ID the published document already holds"
 	if !found {
 		grp, found, err = s.adoptByName(ctx, spec)
 		if err != nil {
 			return Binding{}, nil, err
 		}
+		how = "its exact name"
 	}
 	if found {
 		if grp, err = s.reconcileProfile(ctx, spec, grp); err != nil {
 			return Binding{}, nil, err
 		}
 	} else {
-		grp, err = s.createGroup(ctx, spec)
+		grp, found, err = s.createGroup(ctx, spec)
 		if err != nil {
 			return Binding{}, nil, err
 		}
+	}
+	if found {
+		warnings = append(warnings, Warning{
+			Summary: "Adopted an existing Okta group",
+			Detail: fmt.Sprintf("Document %q now manages the existing Okta group %q (%s), found by %s, instead of creating "+
+				"a second one. This is expected after an apply that created the group but failed to write its ID back.",
+				spec.DocumentID, grp.Profile.Name, grp.ID, how),
+		})
 	}
 	if _, err := s.apply(ctx, spec.DocumentID, fieldChange{Field: spec.Field, GroupID: grp.ID}); err != nil {
 		return Binding{}, warnings, fmt.Errorf("the Okta group %q (%s) exists, but its ID could not be written back; "+
@@ -144,28 +154,29 @@ func (s *Service) checkNotBoundElsewhere(ctx context.Context, spec Spec, grp Gro
 }
 
 // createGroup creates the group; when Okta says the name is taken it looks the group up again, because
-// search lags behind writes, and adopts it.
-func (s *Service) createGroup(ctx context.Context, spec Spec) (Group, error) {
-	grp, err := s.groups.CreateGroup(ctx, Profile{Name: spec.Name, Description: spec.Description})
+// search lags behind writes, and adopts it (adopted == true).
+func (s *Service) createGroup(ctx context.Context, spec Spec) (grp Group, adopted bool, err error) {
+	grp, err = s.groups.CreateGroup(ctx, Profile{Name: spec.Name, Description: spec.Description})
 	if err == nil {
-		return grp, nil
+		return grp, false, nil
 	}
 	if !errors.Is(err, ErrGroupNameTaken) {
-		return Group{}, fmt.Errorf("creating Okta group %q for document %q: %w", spec.Name, spec.DocumentID, err)
+		return Group{}, false, fmt.Errorf("creating Okta group %q for document %q: %w", spec.Name, spec.DocumentID, err)
 	}
 	for attempt := 0; attempt < s.opts.NameLookupAttempts; attempt++ {
 		if err := s.opts.sleep(ctx, s.opts.backoff(attempt)); err != nil {
-			return Group{}, err
+			return Group{}, false, err
 		}
 		grp, found, err := s.adoptByName(ctx, spec)
 		if err != nil {
-			return Group{}, err
+			return Group{}, false, err
 		}
 		if found {
-			return s.reconcileProfile(ctx, spec, grp)
+			grp, err = s.reconcileProfile(ctx, spec, grp)
+			return grp, err == nil, err
 		}
 	}
-	return Group{}, fmt.Errorf("okta says a group named %q already exists, but its search did not return it after %d attempts "+
+	return Group{}, false, fmt.Errorf("okta says a group named %q already exists, but its search did not return it after %d attempts "+
 		"(search is eventually consistent, or the group is not visible to this token); run apply again in a minute, "+
 		"or import the group with its ID", spec.Name, s.opts.NameLookupAttempts)
 }
