@@ -23,6 +23,8 @@ var fuzzSeeds = []string{
 	`*[0]{"a": ^.^._id, "b": @[0]}.a`,
 	`math::sum(*[].n) / count(*) ** 2 % 3`,
 	`pt::text(body) + string::split("a,b", ",")[0] + array::join(["x"], "")`,
+	`*[_id == "extremes"][0]{"s": big + big, "p": big * 2, "m": math::sum([big, big]), "a": math::avg([big, big, neg])}`,
+	`dateTime(*[_id == "extremes"][0].at) + 1e300`,
 }
 
 // addSuiteSeeds adds the queries of the conformance suite, when it is available, as seeds.
@@ -77,7 +79,9 @@ const fuzzDataset = `[
   {"_id": "a", "_type": "post", "title": "Hello world", "n": 1, "slug": {"current": "a"},
    "refs": [{"_ref": "b"}, {"_ref": "missing"}], "body": [{"_type": "block", "children": [{"_type": "span", "text": "x"}]}]},
   {"_id": "b", "_type": "person", "name": "B", "n": 2.5, "tags": ["x", "y", null], "at": "2020-01-01T00:00:00Z"},
-  {"_id": "drafts.a", "_type": "post", "title": null, "n": -3, "nested": {"deep": [[1, 2], {"k": "v"}]}}
+  {"_id": "drafts.a", "_type": "post", "title": null, "n": -3, "nested": {"deep": [[1, 2], {"k": "v"}]}},
+  {"_id": "extremes", "big": 1.7976931348623157e308, "tiny": 5e-324, "neg": -1.7976931348623157e308,
+   "s": "ünïcødé 😀 \u0000", "at": "2020-01-01T00:00:00.123456789+14:00"}
 ]`
 
 func FuzzEvaluate(f *testing.F) {
