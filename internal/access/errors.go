@@ -30,10 +30,14 @@ type GuardError struct {
 }
 
 func (e *GuardError) Error() string {
+	hint := "Remove or correct the group ID in the document, or choose another group name"
+	if e.Action == "update" || e.Action == "delete" {
+		hint = "The group changed in Okta since the provider took it on; restore it there, or stop managing it " +
+			"with `terraform state rm`"
+	}
 	return fmt.Sprintf("refusing to %s Okta group %q (%s) for document %q: %s. The provider only manages groups "+
 		"of type OKTA_GROUP without administrator privileges whose names start with the configured "+
-		"group_name_prefix; the group was left untouched. Remove or correct the group ID in the document, "+
-		"or choose another name", e.Action, e.GroupName, e.GroupID, e.DocumentID, e.Rule)
+		"group_name_prefix; the group was left untouched. %s", e.Action, e.GroupName, e.GroupID, e.DocumentID, e.Rule, hint)
 }
 
 func (e *GuardError) Unwrap() error { return ErrNotOwned }
