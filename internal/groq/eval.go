@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -26,6 +27,8 @@ type evalCtx struct {
 	// special is set once a value exists that exportValue must convert (datetime, path, range, pair).
 	special     bool
 	docsOrdered bool
+	// patterns holds compiled match pattern tokens.
+	patterns map[string]*regexp.Regexp
 	// cache holds the values of scope-independent sub-expressions (see hoist.go).
 	cache     []cacheSlot
 	cacheSize int
@@ -351,7 +354,7 @@ func (e *binExpr) eval(s *scope) any {
 		}
 		return evalIn(l, r, s)
 	case opMatch:
-		return evalMatch(l, r)
+		return evalMatch(l, r, s)
 	case opAdd:
 		return add(l, r, s)
 	case opSub:
@@ -406,13 +409,17 @@ func evalIn(l, r any, s *scope) any {
 		}
 		return lo >= 0 && hi <= 0
 	case pathValue:
+		var id string
 		switch lv := l.(type) {
 		case string:
-			return matchPath(string(rv), lv)
+			id = lv
 		case pathValue:
-			return matchPath(string(rv), string(lv))
+			id = string(lv)
+		default:
+			return false
 		}
-		return false
+		s.ctx.tick(len(rv) * (len(id) + 1) / 16)
+		return matchPath(string(rv), id)
 	}
 	return nil
 }

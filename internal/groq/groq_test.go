@@ -349,3 +349,19 @@ func TestParameterMakesBracketInvalid(t *testing.T) {
 		t.Errorf("error at line %d col %d (%q), want line 2 col 14 ([$i])", se.Line, se.Col, q.Source()[se.Start:se.End])
 	}
 }
+
+func TestPathPatterns(t *testing.T) {
+	cases := []struct {
+		id, pattern string
+		want        bool
+	}{
+		{"a.b", "a.*", true}, {"a.b.c", "a.*", false}, {"a.b.c", "a.**", true}, {"a", "a.**", false},
+		{"drafts.doc", "drafts.**", true}, {"doc", "*", true}, {"doc.x", "*", false}, {"x.y.z", "**", true},
+		{"versions.r1.doc", "versions.*.doc", true}, {"ab.cd", "a*.*d", true}, {"abc", "a*c", true},
+	}
+	for _, c := range cases {
+		if got := matchPath(c.pattern, c.id); got != c.want {
+			t.Errorf("%q in path(%q) = %v, want %v", c.id, c.pattern, got, c.want)
+		}
+	}
+}

@@ -6,31 +6,39 @@ import (
 )
 
 // matchPath reports whether id matches a path() pattern: `*` matches within one dot-separated
-// segment, `**` matches across segments.
+// segment, `**` matches across segments. It runs in time proportional to len(pattern)*len(id),
+// which the caller pays for in steps.
 func matchPath(pattern, id string) bool {
-	type key struct{ p, i int }
-	memo := map[key]bool{}
-	var m func(p, i int) bool
-	m = func(p, i int) bool {
-		k := key{p, i}
-		if v, ok := memo[k]; ok {
-			return v
-		}
-		var res bool
+	// reach[i] reports whether the pattern consumed so far can end at id[:i].
+	reach := make([]bool, len(id)+1)
+	next := make([]bool, len(id)+1)
+	reach[0] = true
+	for p := 0; p < len(pattern); {
+		clear(next)
 		switch {
-		case p == len(pattern):
-			res = i == len(id)
 		case strings.HasPrefix(pattern[p:], "**"):
-			res = m(p+2, i) || (i < len(id) && m(p, i+1))
+			seen := false
+			for i := range reach {
+				seen = seen || reach[i]
+				next[i] = seen
+			}
+			p += 2
 		case pattern[p] == '*':
-			res = m(p+1, i) || (i < len(id) && id[i] != '.' && m(p, i+1))
+			run := false
+			for i := range reach {
+				run = reach[i] || (run && id[i-1] != '.')
+				next[i] = run
+			}
+			p++
 		default:
-			res = i < len(id) && id[i] == pattern[p] && m(p+1, i+1)
+			for i := 1; i <= len(id); i++ {
+				next[i] = reach[i-1] && id[i-1] == pattern[p]
+			}
+			p++
 		}
-		memo[k] = res
-		return res
+		reach, next = next, reach
 	}
-	return m(0, 0)
+	return reach[len(id)]
 }
 
 // Text is split into tokens at whitespace and punctuation that does not occur inside words; dots,
@@ -77,7 +85,7 @@ func stringsOf(v any, strict bool) ([]string, bool) {
 	return nil, false
 }
 
-func analyzePatterns(r any) ([]*regexp.Regexp, bool) {
+func analyzePatterns(r any, s *scope) ([]*regexp.Regexp, bool) {
 	patterns, ok := stringsOf(r, true)
 	if !ok {
 		return nil, false
@@ -85,6 +93,11 @@ func analyzePatterns(r any) ([]*regexp.Regexp, bool) {
 	var out []*regexp.Regexp
 	for _, p := range patterns {
 		for _, tok := range matchTokenize(p, true) {
+			// Filters apply the same pattern to every document, so compile each token once.
+			if re, ok := s.ctx.patterns[tok]; ok {
+				out = append(out, re)
+				continue
+			}
 			var b strings.Builder
 			b.WriteString("^")
 			for i, part := range strings.Split(tok, "*") {
@@ -94,7 +107,12 @@ func analyzePatterns(r any) ([]*regexp.Regexp, bool) {
 				b.WriteString(regexp.QuoteMeta(part))
 			}
 			b.WriteString("$")
-			out = append(out, regexp.MustCompile(b.String()))
+			re := regexp.MustCompile(b.String())
+			if s.ctx.patterns == nil {
+				s.ctx.patterns = map[string]*regexp.Regexp{}
+			}
+			s.ctx.patterns[tok] = re
+			out = append(out, re)
 		}
 	}
 	return out, true
@@ -111,8 +129,8 @@ func textTokens(l any) []string {
 
 // evalMatch implements `text match pattern`: every token of the pattern must match some token of
 // the text, where `*` in a pattern token matches any characters.
-func evalMatch(l, r any) any {
-	pats, ok := analyzePatterns(r)
+func evalMatch(l, r any, s *scope) any {
+	pats, ok := analyzePatterns(r, s)
 	if !ok || len(pats) == 0 {
 		return false
 	}
@@ -133,11 +151,11 @@ func evalMatch(l, r any) any {
 }
 
 // matchScore counts the text tokens a successful match hits, for score().
-func matchScore(l, r any) float64 {
-	if evalMatch(l, r) != true {
+func matchScore(l, r any, s *scope) float64 {
+	if evalMatch(l, r, s) != true {
 		return 0
 	}
-	pats, _ := analyzePatterns(r)
+	pats, _ := analyzePatterns(r, s)
 	n := 0.0
 	for _, t := range textTokens(l) {
 		for _, re := range pats {

@@ -57,7 +57,7 @@ func scoreOf(x expr, s *scope) float64 {
 		return scoreOf(n.l, s) + scoreOf(n.r, s)
 	case *binExpr:
 		if n.op == opMatch {
-			return matchScore(n.l.eval(s), n.r.eval(s))
+			return matchScore(n.l.eval(s), n.r.eval(s), s)
 		}
 	case *callExpr:
 		if n.name == "global::boost" {
