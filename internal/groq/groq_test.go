@@ -360,7 +360,8 @@ func TestPathPatterns(t *testing.T) {
 		{"versions.r1.doc", "versions.*.doc", true}, {"ab.cd", "a*.*d", true}, {"abc", "a*c", true},
 	}
 	for _, c := range cases {
-		if got := matchPath(c.pattern, c.id); got != c.want {
+		got := eval(t, `$id in path($pattern)`, &Env{Params: map[string]any{"id": c.id, "pattern": c.pattern}})
+		if got != c.want {
 			t.Errorf("%q in path(%q) = %v, want %v", c.id, c.pattern, got, c.want)
 		}
 	}
