@@ -19,13 +19,15 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"syscall"
 	"time"
 
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/devstack"
 )
 
-const providerBinary = "terraform-provider-sanityokta"
+// providerBinary is the file name Terraform looks for in a development override directory.
+var providerBinary = "terraform-provider-sanityokta" + map[bool]string{true: ".exe"}[runtime.GOOS == "windows"]
 
 type config struct {
 	terraform   string // Terraform binary
