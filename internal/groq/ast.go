@@ -13,6 +13,8 @@ type litExpr struct{ val any }
 type paramExpr struct {
 	name  string
 	fnArg bool
+	// idx is the position of name in Query.params, where evaluation keeps the values.
+	idx int
 }
 type everythingExpr struct{}
 type thisExpr struct{}

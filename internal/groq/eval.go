@@ -12,13 +12,15 @@ import (
 )
 
 type evalCtx struct {
-	goctx    context.Context
-	env      *Env
-	docs     []any
-	params   map[string]any
-	now      time.Time
-	steps    int
-	maxSteps int
+	goctx  context.Context
+	env    *Env
+	docs   []any
+	params map[string]any
+	// paramVals holds the values of Query.params, in that order.
+	paramVals []any
+	now       time.Time
+	steps     int
+	maxSteps  int
 	// index maps _id to document; built on the first dereference.
 	index map[string]any
 	// plans holds the traversal plans of parameter-dependent traversals for this evaluation.
@@ -85,6 +87,12 @@ func (q *Query) Evaluate(ctx context.Context, env *Env) (result any, err error) 
 		c.params = make(map[string]any, len(env.Params))
 		for k, v := range env.Params {
 			c.params[k] = normalizeJSON(v)
+		}
+	}
+	if len(q.params) > 0 {
+		c.paramVals = make([]any, len(q.params))
+		for i, name := range q.params {
+			c.paramVals[i] = c.params[name]
 		}
 	}
 	if c.docs == nil {
@@ -172,6 +180,9 @@ func (e *litExpr) eval(*scope) any { return e.val }
 func (e *paramExpr) eval(s *scope) any {
 	if e.fnArg {
 		return s.fnArgs[e.name]
+	}
+	if vals := s.ctx.paramVals; vals != nil {
+		return vals[e.idx]
 	}
 	v, ok := s.ctx.params[e.name]
 	if !ok {

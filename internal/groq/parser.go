@@ -39,6 +39,7 @@ type parser struct {
 	fnParams       map[string]bool
 	paramDependent bool
 	nonFinite      bool
+	paramRefs      []*paramExpr
 	// spans locates the nodes validation may reject, for error positions.
 	spans map[expr][2]int
 }
@@ -86,6 +87,9 @@ func Parse(src string) (q *Query, err error) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	for _, pe := range p.paramRefs {
+		pe.idx = sort.SearchStrings(names, pe.name)
+	}
 	q = &Query{src: src, root: root, params: names, paramDependent: p.paramDependent, cached: h.n, nonFinite: p.nonFinite}
 	return q, nil
 }
@@ -312,10 +316,12 @@ func (p *parser) parsePrimary() expr {
 		p.advance()
 		// In a function body its own parameters shadow the query's.
 		if p.fnParams[t.text] {
-			return &paramExpr{t.text, true}
+			return &paramExpr{name: t.text, fnArg: true}
 		}
 		p.params[t.text] = struct{}{}
-		return &paramExpr{name: t.text}
+		pe := &paramExpr{name: t.text}
+		p.paramRefs = append(p.paramRefs, pe)
+		return pe
 	case tokIdent:
 		return p.parseIdent()
 	case tokPunct:
