@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -235,11 +236,22 @@ func TestStepCap(t *testing.T) {
 	}
 }
 
+func TestLongOperatorChains(t *testing.T) {
+	var ids []string
+	for i := 0; i < 1000; i++ {
+		ids = append(ids, fmt.Sprintf(`_id == "doc-%d"`, i))
+	}
+	docs := mustDocs(t, `[{"_id": "doc-999"}, {"_id": "other"}]`)
+	if got := asJSON(t, eval(t, "*["+strings.Join(ids, " || ")+"]._id", &Env{Documents: docs})); got != `["doc-999"]` {
+		t.Errorf("1000-clause filter: got %s", got)
+	}
+}
+
 func TestNestingLimit(t *testing.T) {
 	for _, src := range []string{
 		strings.Repeat("(", 10_000) + "1" + strings.Repeat(")", 10_000),
 		strings.Repeat("[", 10_000) + strings.Repeat("]", 10_000),
-		"1" + strings.Repeat(" + 1", 10_000),
+		"1" + strings.Repeat(" + 1", 20_000),
 		"a" + strings.Repeat(".b", 10_000),
 		strings.Repeat("!", 10_000) + "true",
 	} {

@@ -62,11 +62,38 @@ func (e *cachedExpr) membership(l any, s *scope) (any, bool) {
 
 type hoister struct {
 	n int
+	// facts memoises scopeReach and containsEverything per node, keeping the rewrite linear.
+	facts map[expr]nodeFacts
+}
+
+type nodeFacts struct {
+	reach      int
+	pure, star bool
+}
+
+func (h *hoister) factsOf(x expr) nodeFacts {
+	if f, ok := h.facts[x]; ok {
+		return f
+	}
+	if h.facts == nil {
+		h.facts = map[expr]nodeFacts{}
+	}
+	r, pure := h.scopeReach(x)
+	star := false
+	if _, ok := x.(*everythingExpr); ok {
+		star = true
+	}
+	for _, c := range children(x) {
+		star = star || h.factsOf(c).star
+	}
+	f := nodeFacts{r, pure, star}
+	h.facts[x] = f
+	return f
 }
 
 // scopeReach returns how far out an expression reads scopes (-1: none, 0: this, k: k-th parent)
 // and whether it is pure (no custom-function arguments, whose values differ per call).
-func scopeReach(x expr) (int, bool) {
+func (h *hoister) scopeReach(x expr) (int, bool) {
 	reach, pure := -1, true
 	merge := func(r int, p bool) {
 		if r > reach {
@@ -78,8 +105,8 @@ func scopeReach(x expr) (int, bool) {
 		if y == nil {
 			return
 		}
-		r, p := scopeReach(y)
-		merge(r-1, p)
+		f := h.factsOf(y)
+		merge(f.reach-1, f.pure)
 	}
 	switch n := x.(type) {
 	case *thisExpr, *attrExpr:
@@ -101,17 +128,20 @@ func scopeReach(x expr) (int, bool) {
 				}
 				continue
 			}
-			merge(scopeReach(a))
+			f := h.factsOf(a)
+			merge(f.reach, f.pure)
 		}
 		return reach, pure
 	case *pipeExpr:
-		merge(scopeReach(n.base))
+		f := h.factsOf(n.base)
+		merge(f.reach, f.pure)
 		for _, a := range n.args {
 			nested(a)
 		}
 		return reach, pure
 	case *traversalExpr:
-		merge(scopeReach(n.base))
+		f := h.factsOf(n.base)
+		merge(f.reach, f.pure)
 		for _, st := range n.steps {
 			switch st.kind {
 			case stFilter:
@@ -121,7 +151,8 @@ func scopeReach(x expr) (int, bool) {
 			default:
 				for _, c := range []expr{st.x, st.lo, st.hi} {
 					if c != nil {
-						merge(scopeReach(c))
+						f := h.factsOf(c)
+						merge(f.reach, f.pure)
 					}
 				}
 			}
@@ -135,7 +166,8 @@ func scopeReach(x expr) (int, bool) {
 		}
 	}
 	for _, c := range children(x) {
-		merge(scopeReach(c))
+		f := h.factsOf(c)
+		merge(f.reach, f.pure)
 	}
 	return reach, pure
 }
@@ -155,18 +187,6 @@ func selectorConds(sel *selector) []expr {
 	return out
 }
 
-func containsEverything(x expr) bool {
-	if _, ok := x.(*everythingExpr); ok {
-		return true
-	}
-	for _, c := range children(x) {
-		if containsEverything(c) {
-			return true
-		}
-	}
-	return false
-}
-
 // rewrite walks the tree; inNested is set inside filters, projections and pipe arguments, where a
 // sub-expression may be evaluated many times.
 func (h *hoister) rewrite(x expr, inNested bool) expr {
@@ -175,7 +195,7 @@ func (h *hoister) rewrite(x expr, inNested bool) expr {
 	}
 	if inNested {
 		if _, isLit := x.(*litExpr); !isLit {
-			if r, pure := scopeReach(x); r < 0 && pure && containsEverything(x) {
+			if f := h.factsOf(x); f.reach < 0 && f.pure && f.star {
 				h.rewriteChildren(x, inNested)
 				c := &cachedExpr{x: x, id: h.n}
 				h.n++

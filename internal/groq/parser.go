@@ -40,6 +40,7 @@ type parser struct {
 	paramDependent bool
 	nonFinite      bool
 	paramRefs      []*paramExpr
+	operators      int
 	// spans locates the nodes validation may reject, for error positions.
 	spans map[expr][2]int
 }
@@ -175,6 +176,9 @@ func (p *parser) enter(t token) {
 }
 func (p *parser) leave() { p.depth-- }
 
+// maxOperators bounds the binary operators in one query, and with it the depth of operator chains.
+const maxOperators = 10_000
+
 // Precedence levels from the spec, highest binding last.
 const (
 	precPair    = 1
@@ -230,17 +234,22 @@ func (p *parser) parseExpr(minPrec int) expr {
 	defer p.leave()
 	left := p.parsePrefix()
 	var nonAssocUsed [precNot + 1]bool
-	// Each operator in a chain deepens the tree, so chains count towards the nesting limit.
-	chain := 0
-	defer func() { p.depth -= chain }()
 	for {
 		t := p.peek()
 		prec, ok := p.infix(t)
 		if !ok || prec < minPrec || nonAssocUsed[prec] {
 			return left
 		}
-		chain++
-		p.enter(t)
+		// Each operator of a chain like `a || b || c` deepens the tree by one. Long chains are
+		// ordinary in generated filters, so they have their own, larger budget.
+		p.operators++
+		if p.operators > maxOperators {
+			line, col := lineCol(p.src, t.start)
+			panic(parseAbort{&SyntaxError{
+				Message: fmt.Sprintf("query has more than %d operators; simplify it", maxOperators),
+				Query:   p.src, Start: t.start, End: t.end, Line: line, Col: col, cause: ErrLimit,
+			}})
+		}
 		p.advance()
 		switch prec {
 		case precPair:
