@@ -2,6 +2,7 @@ package groq
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"regexp"
@@ -602,8 +603,20 @@ func normalizeJSON(v any) any {
 			out[k] = e
 		}
 		return out
+	case nil, bool, string:
+		return v
 	}
-	return v
+	// Any other Go value (structs, typed slices, json.Number, ...) takes the shape encoding/json
+	// gives it; a value JSON cannot represent is treated as absent.
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	var out any
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil
+	}
+	return out
 }
 
 // orderedByID returns the documents in _id order, the order in which the Content Lake returns `*`

@@ -378,3 +378,19 @@ func TestPathPatterns(t *testing.T) {
 		}
 	}
 }
+
+func TestGoValuedParameters(t *testing.T) {
+	type ref struct {
+		Ref string `json:"_ref"`
+	}
+	env := &Env{Params: map[string]any{
+		"ids":  []string{"a", "b"},
+		"n":    int64(2),
+		"refs": []ref{{"a"}},
+		"nums": []int{1, 2, 3},
+	}}
+	got := asJSON(t, eval(t, `{"in": "b" in $ids, "n": $n * 2, "ref": $refs[0]._ref, "sum": math::sum($nums)}`, env))
+	if want := `{"in":true,"n":4,"ref":"a","sum":6}`; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}
