@@ -131,6 +131,7 @@ func TestE2EPublishBurstCoalesces(t *testing.T) {
 	added := 0
 	for _, r := range runs {
 		added += r.Changes.Added
+		t.Logf("apply %d: %d triggers, %s", r.N, len(r.Triggers), r.Changes)
 	}
 	if added != 10 {
 		t.Errorf("the applies added %d groups in all, want 10", added)
@@ -220,9 +221,30 @@ func TestE2EPublishUnpublishDeleteArchive(t *testing.T) {
 					t.Errorf("run %d changed %s, want 1 destroyed", r.N, r.Changes)
 				}
 			}
-			// Three editor changes, three deliveries: clearing the field fired nothing.
-			if got := len(l.sanity.WebhookMessages(l.hook.ID)); got != 3 {
-				t.Errorf("%d webhook messages, want 3", got)
+
+			// Publishing the unpublished document again gives it a group again: the kept one, found by
+			// name, or a new one.
+			if err := l.sanity.Publish("hb-pricing"); err != nil {
+				t.Fatal(err)
+			}
+			l.settle()
+			wantRuns(5)
+			g := l.oktaGroup("pricing")
+			switch {
+			case g == nil:
+				t.Fatal("no group content:pricing after publishing again")
+			case keep && g.ID != ids["pricing"]:
+				t.Errorf("publishing again made group %s, want the kept %s adopted", g.ID, ids["pricing"])
+			case !keep && g.ID == ids["pricing"]:
+				t.Errorf("publishing again found the deleted group %s", g.ID)
+			}
+			if got := l.fieldOf("hb-pricing"); got != g.ID {
+				t.Errorf("hb-pricing holds oktaGroupId %q after publishing again, want %q", got, g.ID)
+			}
+
+			// Four editor changes, four deliveries: writing and clearing the field fired nothing.
+			if got := len(l.sanity.WebhookMessages(l.hook.ID)); got != 4 {
+				t.Errorf("%d webhook messages, want 4", got)
 			}
 		})
 	}
