@@ -41,11 +41,15 @@ var (
 	buildErr    error
 )
 
+// TestMain makes the directory the provider is built into once and shared by every test.
 func TestMain(m *testing.M) {
-	code := m.Run()
-	if providerDir != "" {
-		_ = os.RemoveAll(providerDir)
+	var err error
+	if providerDir, err = os.MkdirTemp("", "sanityokta-e2e-provider-"); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: making a directory for the provider:", err)
+		os.Exit(1)
 	}
+	code := m.Run()
+	_ = os.RemoveAll(providerDir)
 	os.Exit(code)
 }
 
@@ -83,9 +87,6 @@ func terraformPath(tb testing.TB) string {
 func buildProvider(tb testing.TB) string {
 	tb.Helper()
 	buildOnce.Do(func() {
-		if providerDir, buildErr = os.MkdirTemp("", "sanityokta-e2e-provider-"); buildErr != nil {
-			return
-		}
 		cmd := exec.Command("go", "build", "-o", filepath.Join(providerDir, providerBinary), ".")
 		cmd.Dir = repoRoot(tb)
 		if out, err := cmd.CombinedOutput(); err != nil {
