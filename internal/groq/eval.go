@@ -370,7 +370,7 @@ func (e *binExpr) eval(s *scope) any {
 	case opAdd:
 		return add(l, r, s)
 	case opSub:
-		return sub(l, r, s)
+		return sub(l, r)
 	}
 	x, ok1 := l.(float64)
 	y, ok2 := r.(float64)
@@ -482,7 +482,7 @@ func add(l, r any, s *scope) any {
 	return nil
 }
 
-func sub(l, r any, s *scope) any {
+func sub(l, r any) any {
 	switch x := l.(type) {
 	case float64:
 		if y, ok := r.(float64); ok {

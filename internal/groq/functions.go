@@ -2,6 +2,7 @@ package groq
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -387,16 +388,16 @@ func init() {
 	})
 
 	register("diff::changedAny", 3, 3, func(args []expr, s *scope) any {
-		return changed(args[0].eval(s), args[1].eval(s), args[2].(*selectorExpr).sel, s, false)
+		return changed(args[0].eval(s), args[1].eval(s), selectorArg(args[2]), s, false)
 	})
 	register("diff::changedOnly", 3, 3, func(args []expr, s *scope) any {
-		return changed(args[0].eval(s), args[1].eval(s), args[2].(*selectorExpr).sel, s, true)
+		return changed(args[0].eval(s), args[1].eval(s), selectorArg(args[2]), s, true)
 	})
 	register("delta::changedAny", 1, 1, func(args []expr, s *scope) any {
-		return changed(deltaSide(s, true), deltaSide(s, false), args[0].(*selectorExpr).sel, s, false)
+		return changed(deltaSide(s, true), deltaSide(s, false), selectorArg(args[0]), s, false)
 	})
 	register("delta::changedOnly", 1, 1, func(args []expr, s *scope) any {
-		return changed(deltaSide(s, true), deltaSide(s, false), args[0].(*selectorExpr).sel, s, true)
+		return changed(deltaSide(s, true), deltaSide(s, false), selectorArg(args[0]), s, true)
 	})
 	register("global::operation", 0, 0, func(_ []expr, s *scope) any { return deltaOperation(s) })
 	register("delta::operation", 0, 0, func(_ []expr, s *scope) any { return deltaOperation(s) })
@@ -523,7 +524,8 @@ func ptText(v any) any {
 	parts := make([]string, len(blocks))
 	for i, b := range blocks {
 		var sb strings.Builder
-		for _, c := range b["children"].([]any) {
+		children, _ := b["children"].([]any) // collect kept only blocks whose children are an array
+		for _, c := range children {
 			cm, ok := c.(map[string]any)
 			if !ok || cm["_type"] != "span" {
 				continue
@@ -579,4 +581,13 @@ func pipeOrder(base []any, args []expr, s *scope) any {
 		out[i] = base[it.idx]
 	}
 	return out
+}
+
+// selectorArg returns the selector the parser put in place of a diff::/delta:: selector argument.
+func selectorArg(e expr) *selector {
+	se, ok := e.(*selectorExpr)
+	if !ok {
+		panic(fmt.Sprintf("groq: selector argument parsed as %T", e))
+	}
+	return se.sel
 }

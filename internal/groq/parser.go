@@ -99,9 +99,9 @@ func Parse(src string) (q *Query, err error) {
 func (p *parser) quote(t token) string { return strconv.Quote(p.src[t.start:t.end]) }
 
 func (p *parser) peek() token { return p.toks[p.pos] }
-func (p *parser) peekAt(n int) token {
-	if p.pos+n < len(p.toks) {
-		return p.toks[p.pos+n]
+func (p *parser) peekNext() token {
+	if p.pos+1 < len(p.toks) {
+		return p.toks[p.pos+1]
 	}
 	return p.toks[len(p.toks)-1]
 }
@@ -344,7 +344,7 @@ func (p *parser) parsePrimary() expr {
 		case "^":
 			p.advance()
 			level := 1
-			for p.isPunct(".") && p.peekAt(1).kind == tokPunct && p.peekAt(1).text == "^" {
+			for p.isPunct(".") && p.peekNext().kind == tokPunct && p.peekNext().text == "^" {
 				p.advance()
 				p.advance()
 				level++
@@ -588,7 +588,7 @@ func (p *parser) parsePostfix(base expr) expr {
 		case "[":
 			steps = append(steps, p.parseBracket())
 		case "|":
-			n := p.peekAt(1)
+			n := p.peekNext()
 			if n.kind == tokPunct && n.text == "{" {
 				p.advance()
 				steps = append(steps, step{kind: stProject, obj: p.parseObject(), start: t.start})
@@ -724,7 +724,7 @@ func (p *parser) parseFuncDecls() {
 			p.funcs[cf.name] = cf
 		}
 	}
-	for p.isIdent("fn") && p.peekAt(1).kind == tokIdent {
+	for p.isIdent("fn") && p.peekNext().kind == tokIdent {
 		start := p.advance()
 		ns := p.advance()
 		name := ns.text
@@ -786,7 +786,7 @@ func (p *parser) parseSelector() *selector {
 	defer p.leave()
 	var path []selComponent
 	switch {
-	case t.kind == tokIdent && t.text == "anywhere" && p.peekAt(1).kind == tokPunct && p.peekAt(1).text == "(":
+	case t.kind == tokIdent && t.text == "anywhere" && p.peekNext().kind == tokPunct && p.peekNext().text == "(":
 		p.advance()
 		p.advance()
 		cond := p.parseExpr(0)

@@ -44,7 +44,7 @@ func (s *Server) Seed(docs ...any) error {
 		if _, ok := m["_updatedAt"].(string); !ok {
 			m["_updatedAt"] = m["_createdAt"]
 		}
-		s.docs[m["_id"].(string)] = m
+		s.docs[storedID(m)] = m
 	}
 	s.sorted = nil
 	s.generation++
@@ -90,7 +90,7 @@ func (s *Server) Documents() []map[string]any {
 	all := s.snapshotLocked()
 	out := make([]map[string]any, len(all))
 	for i, d := range all {
-		out[i] = copyDoc(d.(map[string]any))
+		out[i] = copyDoc(stored(d))
 	}
 	return out
 }

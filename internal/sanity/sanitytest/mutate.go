@@ -217,7 +217,7 @@ func (t *txn) selectIDs(ctx context.Context, sel map[string]any, ver apiVersion)
 		all := t.documents()
 		docs := make([]any, 0, len(all))
 		for _, d := range all {
-			if !ver.releases && isVersionID(d.(map[string]any)["_id"].(string)) {
+			if !ver.releases && isVersionID(storedID(d)) {
 				continue
 			}
 			docs = append(docs, d)

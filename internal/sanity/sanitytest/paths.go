@@ -281,7 +281,9 @@ func insertItems(doc map[string]any, where, path string, items []any) error {
 		}
 		out := make([]any, 0, len(arr)+len(items))
 		out = append(out, arr[:at]...)
-		out = append(out, deepCopy(items).([]any)...)
+		for _, item := range items {
+			out = append(out, deepCopy(item))
+		}
 		out = append(out, arr[at+drop:]...)
 		arrSlot.set(out)
 	}

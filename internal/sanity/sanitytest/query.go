@@ -59,7 +59,7 @@ func (s *Server) visibleLocked(who caller, ver apiVersion, p perspective) []any 
 	all := s.snapshotLocked()
 	docs := make([]any, 0, len(all))
 	for _, d := range all {
-		id := d.(map[string]any)["_id"].(string)
+		id := storedID(d)
 		if !ver.releases && isVersionID(id) {
 			continue
 		}
@@ -75,7 +75,7 @@ func (s *Server) visibleLocked(who caller, ver apiVersion, p perspective) []any 
 	case "published":
 		out := docs[:0:0]
 		for _, d := range docs {
-			id := d.(map[string]any)["_id"].(string)
+			id := storedID(d)
 			if !isDraftID(id) && !isVersionID(id) {
 				out = append(out, d)
 			}
@@ -94,13 +94,13 @@ func (s *Server) visibleLocked(who caller, ver apiVersion, p perspective) []any 
 func overlay(docs []any, layers []string) []any {
 	byID := make(map[string]map[string]any, len(docs))
 	for _, d := range docs {
-		m := d.(map[string]any)
-		byID[m["_id"].(string)] = m
+		m := stored(d)
+		byID[storedID(m)] = m
 	}
 	seen := map[string]bool{}
 	var order []string
 	for _, d := range docs {
-		id := d.(map[string]any)["_id"].(string)
+		id := storedID(d)
 		pid := publishedID(id)
 		if isVersionID(id) && !containsLayer(layers, releaseOf(id)) {
 			continue
@@ -284,7 +284,7 @@ func (s *Server) handleDoc(w http.ResponseWriter, r *http.Request, who caller, v
 
 func sortDocs(docs []any) {
 	sort.Slice(docs, func(i, j int) bool {
-		return docs[i].(map[string]any)["_id"].(string) < docs[j].(map[string]any)["_id"].(string)
+		return storedID(docs[i]) < storedID(docs[j])
 	})
 }
 
@@ -305,7 +305,7 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request, who caller
 	w.WriteHeader(http.StatusOK)
 	enc := json.NewEncoder(w)
 	for _, d := range docs {
-		if types != nil && !types[fmt.Sprint(d.(map[string]any)["_type"])] {
+		if types != nil && !types[fmt.Sprint(stored(d)["_type"])] {
 			continue
 		}
 		_ = enc.Encode(d)

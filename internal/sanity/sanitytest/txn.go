@@ -43,7 +43,7 @@ func (e *itemError) Error() string { return fmt.Sprint(e.body["description"]) }
 func newItemError(status int, typ, description string, extra ...any) *itemError {
 	body := map[string]any{"type": typ, "description": description}
 	for i := 0; i+1 < len(extra); i += 2 {
-		body[extra[i].(string)] = extra[i+1]
+		body[fmt.Sprint(extra[i])] = extra[i+1]
 	}
 	return &itemError{status: status, body: body}
 }
@@ -174,7 +174,8 @@ func copyDoc(d map[string]any) map[string]any {
 	if d == nil {
 		return nil
 	}
-	return deepCopy(d).(map[string]any)
+	m, _ := deepCopy(d).(map[string]any)
+	return m
 }
 
 // normalizeJSON turns any Go value into the form encoding/json decodes into an interface.
@@ -410,4 +411,23 @@ func addArrayKeys(v any) {
 			addArrayKeys(el)
 		}
 	}
+}
+
+// stored returns a document as the dataset holds it. Every value the dataset stores is an object with a
+// string _id (seeding and mutations check that), so anything else is a bug in the fake.
+func stored(d any) map[string]any {
+	m, ok := d.(map[string]any)
+	if !ok {
+		panic(fmt.Sprintf("sanitytest: dataset holds a %T, not a document", d))
+	}
+	return m
+}
+
+// storedID returns the _id of a document as the dataset holds it.
+func storedID(d any) string {
+	id, ok := stored(d)["_id"].(string)
+	if !ok {
+		panic("sanitytest: dataset holds a document without a string _id")
+	}
+	return id
 }

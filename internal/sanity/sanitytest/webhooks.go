@@ -252,10 +252,10 @@ func (r *hookRegistry) create(h Webhook) (Webhook, error) {
 	return h, nil
 }
 
-func (r *hookRegistry) removeLocked(id string) bool {
+func (r *hookRegistry) removeLocked(id string) {
 	st, ok := r.hooks[id]
 	if !ok {
-		return false
+		return
 	}
 	st.cancel()
 	r.busy -= len(st.queue)
@@ -268,7 +268,6 @@ func (r *hookRegistry) removeLocked(id string) bool {
 		}
 	}
 	r.idle.Broadcast()
-	return true
 }
 
 func (r *hookRegistry) reset() {
