@@ -73,6 +73,13 @@ type Config struct {
 	// X-Rate-Limit-Reset). Zero means 60s; rounded up to whole seconds.
 	MaxBackoff time.Duration
 
+	// MaxConcurrentRequests caps the requests in flight to the org from
+	// this process; zero means DefaultMaxConcurrentRequests. Keep it under
+	// the org's concurrent-request limit (15 on a free developer org). The
+	// first client of an org in the process fixes it: the limit is shared
+	// by every client of that org.
+	MaxConcurrentRequests int
+
 	// HTTPClient, if set, carries the requests (for proxies or custom TLS).
 	// Its Transport is wrapped, never modified.
 	HTTPClient *http.Client
@@ -83,6 +90,7 @@ type Client struct {
 	sdk     *sdk.Client
 	orgURL  string
 	retries int
+	pacer   *pacer
 }
 
 // New checks cfg and builds a client. It makes no network call: bad
@@ -109,6 +117,7 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		timeout = time.Duration(retries+1)*maxBackoff + 60*time.Second
 	}
 
+	pace := pacerFor(orgURL, cfg.MaxConcurrentRequests, maxBackoff)
 	setters := []sdk.ConfigSetter{
 		sdk.WithOrgUrl(orgURL),
 		sdk.WithCache(false),
@@ -116,7 +125,7 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		sdk.WithRateLimitMaxBackOff(ceilSeconds(maxBackoff)),
 		sdk.WithRequestTimeout(ceilSeconds(timeout)),
 		sdk.WithUserAgentExtra(cfg.UserAgent),
-		sdk.WithHttpClientPtr(tracingHTTPClient(cfg.HTTPClient)),
+		sdk.WithHttpClientPtr(tracingHTTPClient(cfg.HTTPClient, pace)),
 		// Only ever true for loopback http:// URLs, see checkOrgURL.
 		sdk.WithTestingDisableHttpsCheck(insecure),
 	}
@@ -158,7 +167,7 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("okta: configuring the Okta SDK for %s: %w", orgURL, err)
 	}
-	return &Client{sdk: c, orgURL: orgURL, retries: retries}, nil
+	return &Client{sdk: c, orgURL: orgURL, retries: retries, pacer: pace}, nil
 }
 
 // OrgURL is the normalized org URL the client sends requests to.

@@ -67,8 +67,9 @@ func (tt tracingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 }
 
 // tracingHTTPClient returns a copy of base (or a default client) whose
-// transport records attempts. The caller's client is left untouched.
-func tracingHTTPClient(base *http.Client) *http.Client {
+// transport paces requests and records attempts. The caller's client is
+// left untouched.
+func tracingHTTPClient(base *http.Client, pace *pacer) *http.Client {
 	var c http.Client
 	if base != nil {
 		c = *base
@@ -82,6 +83,6 @@ func tracingHTTPClient(base *http.Client) *http.Client {
 	if rt == nil {
 		rt = http.DefaultTransport
 	}
-	c.Transport = tracingTransport{base: rt}
+	c.Transport = tracingTransport{base: pacingTransport{base: rt, pacer: pace}}
 	return &c
 }
