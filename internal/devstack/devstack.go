@@ -16,9 +16,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -95,14 +92,11 @@ type Stack struct {
 	Sanity *sanitytest.Server
 	Okta   *oktatest.Server
 
-	// SanityURL and OktaURL are where clients reach the fakes. SanityURL differs from Sanity.URL when
-	// Options.SanityPort fixed the port (the fake itself always takes a free one; a proxy listens on
-	// the fixed port).
+	// SanityURL and OktaURL are where clients reach the fakes.
 	SanityURL, OktaURL string
 
 	sanityToken string
 	log         *slog.Logger
-	proxy       *http.Server
 	closeOnce   sync.Once
 }
 
@@ -157,20 +151,20 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	st.OktaURL = st.Okta.URL
 
 	sanityOpts := []sanitytest.Option{sanitytest.WithProject(projectID, dataset)}
+	if opts.SanityPort != 0 {
+		sanityOpts = append(sanityOpts, sanitytest.WithAddr(loopback(opts.SanityPort)))
+	}
 	if opts.SanityToken != "" {
 		sanityOpts = append(sanityOpts, sanitytest.WithToken(opts.SanityToken, sanitytest.RoleWrite))
 		st.sanityToken = opts.SanityToken
 	}
-	st.Sanity = sanitytest.NewServer(append(sanityOpts, opts.SanityOptions...)...)
+	if st.Sanity, err = startSanity(append(sanityOpts, opts.SanityOptions...)); err != nil {
+		return nil, err
+	}
 	if st.sanityToken == "" {
 		st.sanityToken = st.Sanity.WriteToken()
 	}
 	st.SanityURL = st.Sanity.URL
-	if opts.SanityPort != 0 {
-		if st.SanityURL, err = st.listenSanityProxy(opts.SanityPort); err != nil {
-			return nil, err
-		}
-	}
 
 	if seed != nil {
 		if err := st.Sanity.SeedNDJSON(bytes.NewReader(seed)); err != nil {
@@ -240,9 +234,6 @@ func (s *Stack) Close() {
 }
 
 func (s *Stack) shutdown() {
-	if s.proxy != nil {
-		_ = s.proxy.Close()
-	}
 	if s.Sanity != nil {
 		s.Sanity.Close()
 	}
@@ -251,24 +242,14 @@ func (s *Stack) shutdown() {
 	}
 }
 
-// listenSanityProxy serves the fake Content Lake on a fixed port. sanitytest always picks a free port, so
-// a reverse proxy on the requested one forwards to it.
-func (s *Stack) listenSanityProxy(port int) (string, error) {
-	l, err := net.Listen("tcp", loopback(port))
-	if err != nil {
-		return "", fmt.Errorf("devstack: the fake Content Lake cannot listen on port %d: %w; pick another port or 0 for a free one", port, err)
-	}
-	target, err := url.Parse(s.Sanity.URL)
-	if err != nil {
-		_ = l.Close()
-		return "", fmt.Errorf("devstack: the fake Content Lake's URL %q: %w", s.Sanity.URL, err)
-	}
-	proxy := httputil.NewSingleHostReverseProxy(target)
-	proxy.FlushInterval = -1
-	proxy.ErrorLog = slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)
-	s.proxy = &http.Server{Handler: proxy, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = s.proxy.Serve(l) }()
-	return "http://" + l.Addr().String(), nil
+// startSanity turns sanitytest.NewServer's panic on a busy port into an error.
+func startSanity(opts []sanitytest.Option) (srv *sanitytest.Server, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("devstack: the fake Content Lake did not start: %v; pick another port or 0 for a free one", r)
+		}
+	}()
+	return sanitytest.NewServer(opts...), nil
 }
 
 // startOkta turns oktatest.NewServer's panic on a busy port into an error.
