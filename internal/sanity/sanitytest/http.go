@@ -85,8 +85,14 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	start := time.Now()
 	rec := &statusRecorder{ResponseWriter: w}
-	dropped := false
-	defer func() {
+	// A dropped connection is logged before it drops: the client retries at once, and a test that counts
+	// requests after the retry must see the dropped one.
+	logged := false
+	logRequest := func(dropped bool) {
+		if logged {
+			return
+		}
+		logged = true
 		status := rec.status
 		if dropped {
 			status = 0
@@ -95,7 +101,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
 			Status: status, Time: start, Duration: time.Since(start),
 		})
-	}()
+	}
+	defer logRequest(false)
 
 	traceID := randomHex(16)
 	rec.Header().Set("traceparent", "00-"+traceID+"-"+randomHex(8)+"-01")
@@ -109,7 +116,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if f.Drop {
-			dropped = true
+			logRequest(true)
 			dropConnection(rec)
 			return
 		}
@@ -130,7 +137,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if f := s.takeResponseFault(r.Method, r.URL.Path); f != nil {
 		discard := httptest.NewRecorder()
 		s.route(discard, r, who)
-		dropped = true
+		logRequest(true)
 		dropConnection(rec)
 		return
 	}
