@@ -109,6 +109,13 @@ func decodeVariants(documentID string, raw json.RawMessage) (documentVariants, e
 		}
 		d.Variants = append(d.Variants, variant{ID: id, Rev: rev, Fields: row})
 	}
+	sortVariants(&d)
+	return d, nil
+}
+
+// sortVariants puts the published document first, then the draft, then versions by ID.
+func sortVariants(d *documentVariants) {
+	documentID := d.DocumentID
 	rank := func(id string) int {
 		switch {
 		case id == documentID:
@@ -126,5 +133,4 @@ func decodeVariants(documentID string, raw json.RawMessage) (documentVariants, e
 		}
 		return a < b
 	})
-	return d, nil
 }

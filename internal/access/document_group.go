@@ -56,7 +56,7 @@ func (s *Service) Create(ctx context.Context, spec Spec) (Binding, []Warning, er
 	}
 	how := "the group ID the published document already holds"
 	if !found {
-		grp, found, err = s.adoptByName(ctx, spec)
+		grp, found, err = s.adoptByName(ctx, spec, false)
 		if err != nil {
 			return Binding{}, nil, err
 		}
@@ -80,7 +80,7 @@ func (s *Service) Create(ctx context.Context, spec Spec) (Binding, []Warning, er
 				spec.DocumentID, grp.Profile.Name, grp.ID, how),
 		})
 	}
-	if _, err := s.apply(ctx, spec.DocumentID, fieldChange{Field: spec.Field, GroupID: grp.ID}); err != nil {
+	if _, err := s.applyFrom(ctx, spec.DocumentID, fieldChange{Field: spec.Field, GroupID: grp.ID}, &doc); err != nil {
 		return Binding{}, warnings, fmt.Errorf("the Okta group %q (%s) exists, but its ID could not be written back; "+
 			"the next apply adopts the group and finishes: %w", grp.Profile.Name, grp.ID, err)
 	}
@@ -97,7 +97,7 @@ func (s *Service) adoptStored(ctx context.Context, spec Spec, doc documentVarian
 	if id == "" {
 		return Group{}, false, nil
 	}
-	grp, err := s.groups.GetGroup(ctx, id)
+	grp, err := s.group(ctx, id)
 	if errors.Is(err, ErrGroupNotFound) {
 		// A stale ID (the group was deleted in Okta): the write-back overwrites it.
 		return Group{}, false, nil
@@ -111,9 +111,14 @@ func (s *Service) adoptStored(ctx context.Context, spec Spec, doc documentVarian
 	return grp, true, nil
 }
 
-// adoptByName looks for a group with exactly the configured name.
-func (s *Service) adoptByName(ctx context.Context, spec Spec) (Group, bool, error) {
-	grp, found, err := s.groups.FindGroupByName(ctx, spec.Name)
+// adoptByName looks for a group with exactly the configured name: in the shared listing, or with fresh
+// set, with a search of its own (after Okta said the name is taken, the listing is known to be behind).
+func (s *Service) adoptByName(ctx context.Context, spec Spec, fresh bool) (Group, bool, error) {
+	find := s.groupNamed
+	if fresh {
+		find = s.groups.FindGroupByName
+	}
+	grp, found, err := find(ctx, spec.Name)
 	if err != nil {
 		return Group{}, false, fmt.Errorf("looking up Okta group %q for document %q: %w", spec.Name, spec.DocumentID, err)
 	}
@@ -158,6 +163,7 @@ func (s *Service) checkNotBoundElsewhere(ctx context.Context, spec Spec, grp Gro
 func (s *Service) createGroup(ctx context.Context, spec Spec) (grp Group, adopted bool, err error) {
 	grp, err = s.groups.CreateGroup(ctx, Profile{Name: spec.Name, Description: spec.Description})
 	if err == nil {
+		s.rememberGroup(grp)
 		return grp, false, nil
 	}
 	if !errors.Is(err, ErrGroupNameTaken) {
@@ -167,7 +173,7 @@ func (s *Service) createGroup(ctx context.Context, spec Spec) (grp Group, adopte
 		if err := s.opts.sleep(ctx, s.opts.backoff(attempt)); err != nil {
 			return Group{}, false, err
 		}
-		grp, found, err := s.adoptByName(ctx, spec)
+		grp, found, err := s.adoptByName(ctx, spec, true)
 		if err != nil {
 			return Group{}, false, err
 		}
@@ -194,8 +200,10 @@ func (s *Service) reconcileProfile(ctx context.Context, spec Spec, grp Group) (G
 	p.Name, p.Description = spec.Name, spec.Description
 	out, err := s.groups.ReplaceGroupProfile(ctx, grp.ID, p)
 	if err != nil {
+		s.forgetGroup(grp.ID)
 		return Group{}, fmt.Errorf("updating Okta group %q (%s) for document %q: %w", grp.Profile.Name, grp.ID, spec.DocumentID, err)
 	}
+	s.rememberGroup(out)
 	return out, nil
 }
 
@@ -208,16 +216,21 @@ type ReadResult struct {
 	Warnings  []Warning
 }
 
-// Read refreshes a binding from Okta and the Content Lake.
+// Read refreshes a binding from Okta and the Content Lake, through the shared listings: a plan over N
+// bindings costs a few paged requests, not N of each.
 func (s *Service) Read(ctx context.Context, b Binding) (ReadResult, error) {
-	grp, err := s.groups.GetGroup(ctx, b.GroupID)
+	grp, err := s.group(ctx, b.GroupID)
 	if errors.Is(err, ErrGroupNotFound) {
 		return ReadResult{GroupGone: true}, nil
 	}
 	if err != nil {
 		return ReadResult{}, fmt.Errorf("reading Okta group %q for document %q: %w", b.GroupID, b.DocumentID, err)
 	}
-	doc, err := s.readVariants(ctx, b.DocumentID, b.Field)
+	field := b.Field
+	if field == "" {
+		field = DefaultDocumentField
+	}
+	doc, err := s.variants(ctx, b.DocumentID, field)
 	if err != nil {
 		return ReadResult{}, err
 	}
@@ -246,7 +259,7 @@ func (s *Service) Update(ctx context.Context, prior Binding, spec Spec) (Binding
 	if err := s.validateSpec(spec); err != nil {
 		return Binding{}, nil, err
 	}
-	grp, err := s.groups.GetGroup(ctx, prior.GroupID)
+	grp, err := s.group(ctx, prior.GroupID)
 	if errors.Is(err, ErrGroupNotFound) {
 		return Binding{}, nil, fmt.Errorf("the Okta group %q for document %q was deleted outside Terraform during this run; "+
 			"run apply again to re-create it: %w", prior.GroupID, spec.DocumentID, err)
@@ -295,7 +308,9 @@ func (s *Service) Delete(ctx context.Context, b Binding, keepGroup bool) (Delete
 			if err := s.guard.check("delete", b.DocumentID, grp); err != nil {
 				return res, err
 			}
-			if err := s.groups.DeleteGroup(ctx, b.GroupID); err != nil {
+			err := s.groups.DeleteGroup(ctx, b.GroupID)
+			s.forgetGroup(b.GroupID)
+			if err != nil {
 				return res, fmt.Errorf("deleting Okta group %q (%s) for document %q: %w", grp.Profile.Name, b.GroupID, b.DocumentID, err)
 			}
 		}

@@ -52,6 +52,19 @@ func (d OktaDirectory) FindGroupByName(ctx context.Context, name string) (Group,
 	return Group{}, false, nil
 }
 
+// ListGroupsByPrefix lists the groups under the prefix, page by page, with their stats.
+func (d OktaDirectory) ListGroupsByPrefix(ctx context.Context, prefix string) ([]Group, error) {
+	gs, err := d.Client.ListGroupsByPrefix(ctx, prefix)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Group, len(gs))
+	for i, g := range gs {
+		out[i] = fromOkta(g)
+	}
+	return out, nil
+}
+
 func (d OktaDirectory) CreateGroup(ctx context.Context, p Profile) (Group, error) {
 	g, err := d.Client.CreateGroup(ctx, okta.GroupProfile{Name: p.Name, Description: p.Description})
 	if errors.Is(err, okta.ErrNameTaken) {

@@ -34,9 +34,11 @@ type Group struct {
 // GetGroup returns an error wrapping ErrGroupNotFound for a missing group. FindGroupByName compares names
 // exactly and reports found == false when no group has that name. CreateGroup returns an error wrapping
 // ErrGroupNameTaken when Okta answers that the name already exists. DeleteGroup treats a missing group as
-// deleted.
+// deleted. ListGroupsByPrefix returns every group whose name starts with prefix (exact case), with the
+// same eventual consistency as FindGroupByName.
 type Directory interface {
 	GetGroup(ctx context.Context, id string) (Group, error)
+	ListGroupsByPrefix(ctx context.Context, prefix string) ([]Group, error)
 	FindGroupByName(ctx context.Context, name string) (g Group, found bool, err error)
 	CreateGroup(ctx context.Context, p Profile) (Group, error)
 	ReplaceGroupProfile(ctx context.Context, id string, p Profile) (Group, error)

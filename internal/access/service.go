@@ -69,12 +69,14 @@ func (o Options) backoff(attempt int) time.Duration {
 func (o Options) sleep(ctx context.Context, d time.Duration) error { return o.Sleep(ctx, d) }
 
 // Service makes document groups exist and keeps them written back. It is safe for concurrent use as long
-// as its Directory and ContentLake are.
+// as its Directory and ContentLake are. It reads Okta and the Content Lake once per Service and shares what
+// it read between calls (see shared_reads.go), so use one Service per run.
 type Service struct {
 	groups  Directory
 	content ContentLake
 	guard   guard
 	opts    Options
+	shared  sharedReads
 }
 
 // NewService returns a Service over the given Okta directory and Content Lake.

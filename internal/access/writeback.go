@@ -89,17 +89,30 @@ func (s *Service) readVariants(ctx context.Context, documentID string, fields ..
 // variant changed or vanished between the read and the write it reads again and retries, a bounded number
 // of times. It returns the variants as they were last read before the successful write.
 func (s *Service) apply(ctx context.Context, documentID string, change fieldChange) (documentVariants, error) {
+	return s.applyFrom(ctx, documentID, change, nil)
+}
+
+// applyFrom is apply with the first attempt planned from read, variants just read with change's fields
+// (nil reads them). A stale read costs one revision conflict and a fresh read.
+func (s *Service) applyFrom(ctx context.Context, documentID string, change fieldChange, read *documentVariants) (documentVariants, error) {
+	// Whatever happens, what the shared listings hold about this document may be out of date.
+	defer s.forgetDocument(documentID)
 	var lastErr error
 	for attempt := 0; attempt <= s.opts.WriteRetries; attempt++ {
-		d, err := s.readVariants(ctx, documentID, change.fields()...)
-		if err != nil {
-			return documentVariants{}, err
+		var d documentVariants
+		if attempt == 0 && read != nil {
+			d = *read
+		} else {
+			var err error
+			if d, err = s.readVariants(ctx, documentID, change.fields()...); err != nil {
+				return documentVariants{}, err
+			}
 		}
 		patches := change.patches(d)
 		if len(patches) == 0 {
 			return d, nil
 		}
-		err = s.content.Mutate(ctx, transactionID(documentID, patches), patches)
+		err := s.content.Mutate(ctx, transactionID(documentID, patches), patches)
 		if err == nil {
 			return d, nil
 		}
