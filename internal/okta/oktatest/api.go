@@ -158,7 +158,14 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	s.inflight++
 	fault := s.takeFault(r.Method, r.URL.Path)
 	s.mu.Unlock()
-	defer func() {
+	// finish runs before a dropped connection drops, too: the client retries at once, and whoever counts
+	// requests or in-flight calls after that retry must see the dropped one done.
+	finished := false
+	finish := func() {
+		if finished {
+			return
+		}
+		finished = true
 		s.mu.Lock()
 		s.inflight--
 		if len(s.log) >= maxLogEntries {
@@ -166,7 +173,8 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		}
 		s.log = append(s.log, entry)
 		s.mu.Unlock()
-	}()
+	}
+	defer finish()
 
 	if fault != nil && (fault.Drop || fault.Status != 0) && !fault.Apply {
 		// The request reached the org, so it counts in its bucket (an
@@ -194,6 +202,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			}
 			if fault.Drop {
 				entry.Status = 0
+				finish()
 				dropConnection(w)
 				return
 			}
