@@ -259,8 +259,10 @@ func (s *Service) Update(ctx context.Context, prior Binding, spec Spec) (Binding
 	if err := s.validateSpec(spec); err != nil {
 		return Binding{}, nil, err
 	}
-	grp, err := s.group(ctx, prior.GroupID)
+	// A direct read: an apply walk that updates a few groups should not list them all first.
+	grp, err := s.groups.GetGroup(ctx, prior.GroupID)
 	if errors.Is(err, ErrGroupNotFound) {
+		s.forgetGroup(prior.GroupID)
 		return Binding{}, nil, fmt.Errorf("the Okta group %q for document %q was deleted outside Terraform during this run; "+
 			"run apply again to re-create it: %w", prior.GroupID, spec.DocumentID, err)
 	}
