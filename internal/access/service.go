@@ -77,6 +77,7 @@ type Service struct {
 	guard   guard
 	opts    Options
 	shared  sharedReads
+	writes  writeCoalescer
 }
 
 // NewService returns a Service over the given Okta directory and Content Lake.

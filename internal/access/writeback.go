@@ -112,7 +112,13 @@ func (s *Service) applyFrom(ctx context.Context, documentID string, change field
 		if len(patches) == 0 {
 			return d, nil
 		}
-		err := s.content.Mutate(ctx, transactionID(documentID, patches), patches)
+		var err error
+		if attempt == 0 && read != nil {
+			// A create's first write-back: likely one of many at once.
+			err = s.mutateCoalesced(ctx, documentID, patches)
+		} else {
+			err = s.content.Mutate(ctx, transactionID(documentID, patches), patches)
+		}
 		if err == nil {
 			return d, nil
 		}
