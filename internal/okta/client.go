@@ -5,9 +5,12 @@
 // ErrForbidden, ErrInvalid).
 //
 // The SDK is configured the way a Terraform provider needs it: its GET cache
-// is off (it would hide drift for five minutes), 429 answers are retried using
-// Okta's X-Rate-Limit-Reset and Date headers, every call has a deadline, and
-// plain http:// is accepted only for loopback hosts.
+// is off (it would hide drift for five minutes), every request goes through a
+// pacer shared by all clients of the org in the process that keeps each rate
+// limit bucket inside its window and caps requests in flight (pacer.go), 429
+// answers the pacer could not prevent are retried using Okta's
+// X-Rate-Limit-Reset and Date headers, every call has a deadline, and plain
+// http:// is accepted only for loopback hosts.
 package okta
 
 import (
