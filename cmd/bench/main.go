@@ -57,6 +57,9 @@ type Detail struct {
 	OktaLimit         int                             `json:"okta_requests_per_bucket_per_window"`
 	OktaConcurrent    int                             `json:"okta_concurrent_limit"`
 	TerraformExitCode int                             `json:"terraform_exit_code"`
+	// Failed is set when Terraform failed or was interrupted: the figures are partial and the summary
+	// leaves the line out.
+	Failed bool `json:"failed,omitempty"`
 }
 
 func main() {
@@ -68,6 +71,7 @@ func main() {
 		workDir     = flag.String("dir", ".bench", "working directory for configurations, state and results")
 		out         = flag.String("out", "", "where to write the JSON summary (default <dir>/summary.json)")
 		verbose     = flag.Bool("v", false, "show Terraform's output")
+		driverSizes = flag.String("driver-n", "", "also measure the provider's requests for a plan with nothing to do at these sizes without Terraform (see driver.go)")
 	)
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -89,6 +93,9 @@ func main() {
 	}
 	var ns []int
 	for _, s := range strings.Split(*sizes, ",") {
+		if *sizes == "" {
+			break
+		}
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n <= 0 {
 			fail(fmt.Errorf("-n %q: want positive numbers separated by commas", *sizes))
@@ -98,6 +105,31 @@ func main() {
 
 	fmt.Printf("Okta limits: developer org, %d requests per bucket per window and %d concurrent; window shortened "+
 		"from 1m to %s (the same requests per window)\n", devstack.DeveloperOrg.Requests, devstack.DeveloperOrg.Concurrent, b.window)
+	if *driverSizes != "" {
+		var rs []DriverResult
+		for _, s := range strings.Split(*driverSizes, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(s))
+			if err != nil || n <= 0 {
+				fail(fmt.Errorf("-driver-n %q: want positive numbers separated by commas", *driverSizes))
+			}
+			fmt.Printf("n=%d noop_plan without Terraform (driver) ...\n", n)
+			r, err := b.drive(ctx, n)
+			if err != nil {
+				fail(fmt.Errorf("driver n=%d: %w", n, err))
+			}
+			rs = append(rs, r)
+			fmt.Printf("n=%d noop_plan (driver): %.2fs, okta %d requests (%d 429) %v, sanity %d requests, Go heap peak %.1f MB (fakes included)\n",
+				n, r.WallS, r.OktaRequests, r.Okta429, bucketCounts(r.OktaByBucket), r.SanityRequests, r.HeapPeakMB)
+		}
+		path := filepath.Join(b.workDir, "driver.json")
+		if err := writeDriverResults(path, rs); err != nil {
+			fail(err)
+		}
+		fmt.Printf("wrote %s\n", path)
+		if *sizes == "" {
+			return
+		}
+	}
 	var details []Detail
 	for _, n := range ns {
 		ds, err := b.run(ctx, n)
@@ -211,6 +243,7 @@ func (b *bench) run(ctx context.Context, n int) ([]Detail, error) {
 			d.OktaRequests += st.Requests
 			d.Okta429 += st.RateLimited + st.ConcurrencyLimited
 		}
+		d.Failed = err != nil
 		out = append(out, d)
 		if err != nil {
 			return out, fmt.Errorf("n=%d %s: %w\n%s", n, phase, err, tail(m.output, 40))
@@ -465,24 +498,34 @@ func printTable(ds []Detail, window time.Duration) {
 		if d.FloorWallS > 0 {
 			ratio = fmt.Sprintf("%.1f", d.WallS/d.FloorWallS)
 		}
-		var buckets []string
-		for name, st := range d.OktaByBucket {
-			buckets = append(buckets, fmt.Sprintf("%s=%d", name, st.Requests))
+		buckets := bucketCounts(d.OktaByBucket)
+		if d.Failed {
+			d.Phase += " (failed)"
 		}
-		sort.Strings(buckets)
 		fmt.Fprintf(tw, "%d\t%s\t%.2f\t%.2f\t%s\t%d\t%d\t%d\t%d\t%.1f\t%s\t\n", d.N, d.Phase, d.WallS, d.FloorWallS, ratio,
 			d.OktaRequests, d.Okta429, d.SanityRequests, d.SanityMutations, d.ProviderPeakRSSMB, strings.Join(buckets, " "))
 	}
 	_ = tw.Flush()
 }
 
+func bucketCounts(bs map[string]oktatest.BucketStats) []string {
+	var out []string
+	for name, st := range bs {
+		out = append(out, fmt.Sprintf("%s=%d", name, st.Requests))
+	}
+	sort.Strings(out)
+	return out
+}
+
 func writeResults(path string, ds []Detail) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	summary := make([]Result, len(ds))
-	for i, d := range ds {
-		summary[i] = d.Result
+	summary := []Result{}
+	for _, d := range ds {
+		if !d.Failed {
+			summary = append(summary, d.Result)
+		}
 	}
 	raw, err := json.MarshalIndent(summary, "", "  ")
 	if err != nil {
