@@ -4,6 +4,8 @@ package main
 import (
 	"flag"
 	"log"
+	"os"
+	runtimedebug "runtime/debug"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
@@ -13,10 +15,20 @@ import (
 // version is set by the release build (-X main.version=...).
 var version = "dev"
 
+// softMemoryLimit is the heap size at which the garbage collector starts working harder, unless
+// GOMEMLIMIT says otherwise. Reading 10,000 documents into the data source's state makes the framework
+// hold about 100 MB live for a moment, and by default Go lets the heap grow to twice what is live: the
+// provider peaked at 220 MB, 165 MB with this limit, for about a second more of CPU. It is soft: above it
+// the provider only collects more often, it never fails.
+const softMemoryLimit = 150 << 20
+
 func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
+	if os.Getenv("GOMEMLIMIT") == "" {
+		runtimedebug.SetMemoryLimit(softMemoryLimit)
+	}
 
 	// tf6server.Serve is what providerserver.Serve calls; serving the provider's own server lets it drop
 	// the contexts the framework keeps of finished RPCs (see provider.NewProtocol6Server).
