@@ -12,11 +12,10 @@ import (
 // recordingServer stands in for the framework: StopProvider would cancel every RPC in flight.
 type recordingServer struct {
 	tfprotov6.ProviderServer
-	inFlight  atomic.Int32
-	stops     atomic.Int32
-	badStops  atomic.Int32
-	readGate  chan struct{}
-	readEnded chan struct{}
+	inFlight atomic.Int32
+	stops    atomic.Int32
+	badStops atomic.Int32
+	readGate chan struct{}
 }
 
 func (r *recordingServer) GetMetadata(context.Context, *tfprotov6.GetMetadataRequest) (*tfprotov6.GetMetadataResponse, error) {
