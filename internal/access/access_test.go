@@ -257,6 +257,33 @@ func TestCreateRefusesAGroupBoundToAnotherDocument(t *testing.T) {
 	}
 }
 
+func TestCreateForADuplicatedDocumentLeavesTheOriginalsGroupAlone(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.seed(t, doc("original"))
+	ctx := context.Background()
+	orig, _, err := w.svc.Create(ctx, spec("original", "content:original"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An editor duplicates the document in the Studio: the copy carries the original's group ID.
+	w.seed(t, doc("copy", "oktaGroupId", orig.GroupID))
+	w.nextRun(t)
+
+	b, warnings, err := w.svc.Create(ctx, spec("copy", "content:copy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.GroupID == orig.GroupID || w.field("copy") != b.GroupID {
+		t.Fatalf("copy bound to %s (field %v), want a new group of its own, not the original's %s", b.GroupID, w.field("copy"), orig.GroupID)
+	}
+	if g, ok := w.org.Group(orig.GroupID); !ok || g.Name != "content:original" || w.field("original") != orig.GroupID {
+		t.Errorf("original's group = %+v (exists %v), original's field %v: want both untouched", g, ok, w.field("original"))
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0].Detail, `document "original" names it too`) {
+		t.Errorf("warnings = %+v, want one naming the original document", warnings)
+	}
+}
+
 func TestCreateMissingDocumentMakesNoGroup(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	_, _, err := w.svc.Create(context.Background(), spec("ghost", "content:ghost"))

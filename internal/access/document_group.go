@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // Spec is what the configuration asks for: one group for one document.
@@ -50,9 +51,12 @@ func (s *Service) Create(ctx context.Context, spec Spec) (Binding, []Warning, er
 			"release version): check document_id; no group was created", spec.DocumentID)
 	}
 	var warnings []Warning
-	grp, found, err := s.adoptStored(ctx, spec, doc)
+	grp, found, copied, err := s.adoptStored(ctx, spec, doc)
 	if err != nil {
 		return Binding{}, nil, err
+	}
+	if copied != nil {
+		warnings = append(warnings, *copied)
 	}
 	how := "the group ID the published document already holds"
 	if !found {
@@ -87,28 +91,43 @@ func (s *Service) Create(ctx context.Context, spec Spec) (Binding, []Warning, er
 	return s.binding(spec, grp, true), warnings, nil
 }
 
-// adoptStored looks at the group the published document already names.
-func (s *Service) adoptStored(ctx context.Context, spec Spec, doc documentVariants) (Group, bool, error) {
+// adoptStored looks at the group the published document already names. A group that another document
+// also names is not adopted (copied is set instead): duplicating a document in the Studio copies the field,
+// and adopting the original's group would let the copy rename it, or delete it on destroy.
+func (s *Service) adoptStored(ctx context.Context, spec Spec, doc documentVariants) (grp Group, found bool, copied *Warning, err error) {
 	pub, ok := doc.published()
 	if !ok {
-		return Group{}, false, nil
+		return Group{}, false, nil, nil
 	}
 	id := pub.stringField(spec.Field)
 	if id == "" {
-		return Group{}, false, nil
+		return Group{}, false, nil, nil
 	}
-	grp, err := s.group(ctx, id)
+	grp, err = s.group(ctx, id)
 	if errors.Is(err, ErrGroupNotFound) {
 		// A stale ID (the group was deleted in Okta): the write-back overwrites it.
-		return Group{}, false, nil
+		return Group{}, false, nil, nil
 	}
 	if err != nil {
-		return Group{}, false, fmt.Errorf("reading Okta group %q named by field %q of document %q: %w", id, spec.Field, spec.DocumentID, err)
+		return Group{}, false, nil, fmt.Errorf("reading Okta group %q named by field %q of document %q: %w", id, spec.Field, spec.DocumentID, err)
 	}
 	if err := s.guard.check("adopt", spec.DocumentID, grp); err != nil {
-		return Group{}, false, err
+		return Group{}, false, nil, err
 	}
-	return grp, true, nil
+	others, err := s.otherHolders(ctx, spec, grp.ID)
+	if err != nil {
+		return Group{}, false, nil, err
+	}
+	if len(others) > 0 {
+		return Group{}, false, &Warning{
+			Summary: "Document names another document's Okta group",
+			Detail: fmt.Sprintf("Document %q names the Okta group %q (%s) in %q, but document %q names it too, as happens when "+
+				"a document is duplicated. The group is left to %q; document %q gets a group of its own, and its field "+
+				"is overwritten with that group's ID.", spec.DocumentID, grp.Profile.Name, grp.ID, spec.Field, others[0],
+				others[0], spec.DocumentID),
+		}, nil
+	}
+	return grp, true, nil, nil
 }
 
 // adoptByName looks for a group with exactly the configured name: in the shared listing, or with fresh
@@ -137,25 +156,39 @@ func (s *Service) adoptByName(ctx context.Context, spec Spec, fresh bool) (Group
 // checkNotBoundElsewhere refuses to adopt a group by name when another document already holds its ID:
 // two documents configured with the same group name would otherwise share, and later delete, one group.
 func (s *Service) checkNotBoundElsewhere(ctx context.Context, spec Spec, grp Group) error {
+	others, err := s.otherHolders(ctx, spec, grp.ID)
+	if err != nil {
+		return err
+	}
+	if len(others) > 0 {
+		return fmt.Errorf("the Okta group %q (%s) is already written back to document %q, so it cannot also serve document %q: "+
+			"give the two documents different group names", grp.Profile.Name, grp.ID, others[0], spec.DocumentID)
+	}
+	return nil
+}
+
+// otherHolders returns the published IDs of the documents other than spec's whose field (in any variant)
+// holds groupID.
+func (s *Service) otherHolders(ctx context.Context, spec Spec, groupID string) ([]string, error) {
 	raw, err := s.content.Query(ctx, Query{
 		GROQ:        fmt.Sprintf(`*[%s == $groupId]._id`, spec.Field),
-		Params:      map[string]any{"groupId": grp.ID},
+		Params:      map[string]any{"groupId": groupID},
 		Perspective: "raw",
 	})
 	if err != nil {
-		return fmt.Errorf("checking which documents hold Okta group %q: %w", grp.ID, err)
+		return nil, fmt.Errorf("checking which documents hold Okta group %q: %w", groupID, err)
 	}
 	ids, err := decodeStrings(raw)
 	if err != nil {
-		return fmt.Errorf("checking which documents hold Okta group %q: %w", grp.ID, err)
+		return nil, fmt.Errorf("checking which documents hold Okta group %q: %w", groupID, err)
 	}
+	var others []string
 	for _, id := range ids {
-		if publishedID(id) != spec.DocumentID {
-			return fmt.Errorf("the Okta group %q (%s) is already written back to document %q, so it cannot also serve document %q: "+
-				"give the two documents different group names", grp.Profile.Name, grp.ID, publishedID(id), spec.DocumentID)
+		if pid := publishedID(id); pid != spec.DocumentID && !slices.Contains(others, pid) {
+			others = append(others, pid)
 		}
 	}
-	return nil
+	return others, nil
 }
 
 // createGroup creates the group; when Okta says the name is taken it looks the group up again, because
