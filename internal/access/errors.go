@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/groq"
 )
 
 var (
@@ -62,27 +64,10 @@ func (e *QueryError) Error() string {
 	b.WriteString(": ")
 	b.WriteString(e.Description)
 	if e.Query != "" && e.End > e.Start && e.End <= len(e.Query) {
-		line, col := lineCol(e.Query, e.Start)
+		line, col := groq.Position(e.Query, e.Start)
 		fmt.Fprintf(&b, " at line %d, column %d, near %q", line, col, e.Query[e.Start:e.End])
 	}
 	return b.String()
 }
 
 func (e *QueryError) Unwrap() error { return e.Err }
-
-// lineCol turns a byte offset into a 1-based line and column.
-func lineCol(s string, offset int) (line, col int) {
-	line, col = 1, 1
-	for i, r := range s {
-		if i >= offset {
-			break
-		}
-		if r == '\n' {
-			line++
-			col = 1
-		} else {
-			col++
-		}
-	}
-	return line, col
-}

@@ -123,6 +123,12 @@ func (p *parser) isIdent(text string) bool {
 	return t.kind == tokIdent && t.text == text
 }
 
+// Position gives the 1-based line and column (in characters) of a byte offset into src, as SyntaxError
+// reports them; callers use it for positions the Content Lake reports as offsets.
+func Position(src string, off int) (line, col int) {
+	return lineCol(src, off)
+}
+
 // lineCol gives the 1-based line and column (in characters) of a byte offset.
 func lineCol(src string, off int) (int, int) {
 	line, col := 1, 1
