@@ -3,6 +3,8 @@ package access
 import (
 	"context"
 	"time"
+
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/wait"
 )
 
 // DefaultGroupNamePrefix is the ownership prefix used when none is configured.
@@ -44,16 +46,7 @@ func (o Options) withDefaults() Options {
 		o.QueryPageSize = 1000
 	}
 	if o.Sleep == nil {
-		o.Sleep = func(ctx context.Context, d time.Duration) error {
-			t := time.NewTimer(d)
-			defer t.Stop()
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-t.C:
-				return nil
-			}
-		}
+		o.Sleep = wait.Sleep
 	}
 	return o
 }

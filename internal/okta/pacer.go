@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/wait"
 )
 
 // Okta limits requests per endpoint bucket per window (a minute), org-wide,
@@ -87,7 +89,7 @@ func newPacer(maxConcurrent int, maxHold429 time.Duration) *pacer {
 		slots:      make(chan struct{}, maxConcurrent),
 		maxHold429: maxHold429,
 		now:        time.Now,
-		sleep:      sleepContext,
+		sleep:      wait.Sleep,
 		buckets:    map[string]*bucketBudget{},
 	}
 }
@@ -293,18 +295,4 @@ func (r *releasingBody) Close() error {
 	err := r.ReadCloser.Close()
 	r.release()
 	return err
-}
-
-func sleepContext(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

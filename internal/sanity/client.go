@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/wait"
 )
 
 // DefaultAPIVersion is the dated API version used when Config.APIVersion is empty. It is pinned, never
@@ -88,7 +90,7 @@ func New(cfg Config) (*Client, error) {
 		userAgent:  cfg.UserAgent,
 		httpClient: cfg.HTTPClient,
 		retry:      cfg.Retry,
-		sleep:      sleepCtx,
+		sleep:      wait.Sleep,
 	}
 	if !datasetRe.MatchString(cfg.Dataset) {
 		return nil, fmt.Errorf("sanity: dataset %q is not a valid dataset name: use lowercase letters, digits, '-' and '_', at most 64 characters", cfg.Dataset)
@@ -208,17 +210,6 @@ func (c *Client) backoff(attempt int, retryAfter time.Duration) time.Duration {
 		d = c.retry.MaxDelay
 	}
 	return d
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 const maxResponseBody = 256 << 20
