@@ -23,18 +23,34 @@ import (
 
 // groupListing is the shared listing of the groups under the prefix.
 type groupListing struct {
-	loaded chan struct{} // closed once the listing is loaded or failed
-	err    error
+	load
 	byID   map[string]Group
 	byName map[string]string // exact name -> ID, OKTA_GROUPs only
 }
 
 // documentListing is the shared listing of one written-back field.
 type documentListing struct {
-	loaded chan struct{}
-	err    error
+	load
 	// docs holds every document whose published variant holds the field, with all its variants.
 	docs map[string]documentVariants
+}
+
+// load is a read that one caller runs while the others wait for its outcome.
+type load struct {
+	loaded chan struct{} // closed once the read succeeded or failed
+	err    error
+}
+
+func newLoad() load { return load{loaded: make(chan struct{})} }
+
+// wait blocks until the read is done, or ctx ends, and returns the read's error.
+func (l *load) wait(ctx context.Context) error {
+	select {
+	case <-l.loaded:
+		return l.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 type sharedReads struct {
@@ -50,7 +66,7 @@ func (s *Service) listedGroups(ctx context.Context) (*groupListing, error) {
 	l := s.shared.groups
 	first := l == nil
 	if first {
-		l = &groupListing{loaded: make(chan struct{})}
+		l = &groupListing{load: newLoad()}
 		s.shared.groups = l
 	}
 	s.shared.mu.Unlock()
@@ -71,13 +87,8 @@ func (s *Service) listedGroups(ctx context.Context) (*groupListing, error) {
 		s.shared.mu.Unlock()
 		close(l.loaded)
 	}
-	select {
-	case <-l.loaded:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	if l.err != nil {
-		return nil, l.err
+	if err := l.wait(ctx); err != nil {
+		return nil, err
 	}
 	return l, nil
 }
@@ -164,7 +175,7 @@ func (s *Service) listedDocuments(ctx context.Context, field string) (*documentL
 	l := s.shared.fields[field]
 	first := l == nil
 	if first {
-		l = &documentListing{loaded: make(chan struct{})}
+		l = &documentListing{load: newLoad()}
 		s.shared.fields[field] = l
 	}
 	s.shared.mu.Unlock()
@@ -181,13 +192,8 @@ func (s *Service) listedDocuments(ctx context.Context, field string) (*documentL
 		s.shared.mu.Unlock()
 		close(l.loaded)
 	}
-	select {
-	case <-l.loaded:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	if l.err != nil {
-		return nil, l.err
+	if err := l.wait(ctx); err != nil {
+		return nil, err
 	}
 	return l, nil
 }
