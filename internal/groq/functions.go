@@ -343,11 +343,7 @@ func init() {
 		if !ok {
 			return nil
 		}
-		m, ok := s.this.(map[string]any)
-		if !ok {
-			return false
-		}
-		id, ok := m["_id"].(string)
+		id, ok := thisID(s)
 		if !ok {
 			return false
 		}
@@ -367,11 +363,7 @@ func init() {
 		if !ok {
 			return nil
 		}
-		m, ok := s.this.(map[string]any)
-		if !ok {
-			return false
-		}
-		id, ok := m["_id"].(string)
+		id, ok := thisID(s)
 		if !ok {
 			return false
 		}
@@ -590,4 +582,14 @@ func selectorArg(e expr) *selector {
 		panic(fmt.Sprintf("groq: selector argument parsed as %T", e))
 	}
 	return se.sel
+}
+
+// thisID returns the _id of the document in scope (@), if @ is a document.
+func thisID(s *scope) (string, bool) {
+	m, ok := s.this.(map[string]any)
+	if !ok {
+		return "", false
+	}
+	id, ok := m["_id"].(string)
+	return id, ok
 }
