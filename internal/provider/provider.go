@@ -4,10 +4,12 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -38,6 +40,20 @@ func New(version string) func() provider.Provider {
 type providerData struct {
 	service *access.Service
 	secrets []string
+}
+
+// providerDataFrom is what a resource or data source keeps from its Configure request: nil before the
+// provider is configured (Terraform validates before it configures), an error for anything unexpected.
+func providerDataFrom(raw any, diags *diag.Diagnostics) *providerData {
+	if raw == nil {
+		return nil
+	}
+	data, ok := raw.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data", fmt.Sprintf("expected *providerData, got %T; this is a bug in the provider", raw))
+		return nil
+	}
+	return data
 }
 
 // logContext masks every credential in log lines written with ctx. Each RPC gets a fresh context, so every
