@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/access"
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/sanity/sanitytest"
@@ -47,6 +48,59 @@ func TestParallelCreatesShareWriteBackTransactions(t *testing.T) {
 	}
 	if got := w.mutations() - before; got >= len(ids) {
 		t.Errorf("%d mutation requests for %d parallel creates, want fewer than one each", got, len(ids))
+	}
+}
+
+func TestCreatesStartedOneAfterAnotherShareOneWriteBack(t *testing.T) {
+	// Terraform starts resources one after another, tens of milliseconds apart on a busy machine; a round
+	// of creates still shares one transaction when each starts soon after the one before.
+	w := newWorld(t, worldOptions{})
+	const n, gap = 12, 25 * time.Millisecond
+	var ids []string
+	for i := range n {
+		ids = append(ids, fmt.Sprintf("hb%02d", i))
+		w.seed(t, doc(ids[i]))
+	}
+	before := w.mutations()
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Add(1)
+		time.Sleep(gap)
+		go func() {
+			defer wg.Done()
+			_, _, errs[i] = w.svc.Create(context.Background(), spec(id, "content:"+id))
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("create %s: %v", ids[i], err)
+		}
+		if w.field(ids[i]) == nil {
+			t.Errorf("%s was not written back", ids[i])
+		}
+	}
+	// Spread over 300 ms, so a fixed 100 ms window would have sent three or more.
+	if got := w.mutations() - before; got > 2 {
+		t.Errorf("%d mutation requests for %d creates started %s apart, want at most 2", got, n, gap)
+	}
+}
+
+func TestALoneCreateWritesBackWithoutWaitingForABatch(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.seed(t, doc("hb"))
+	start := time.Now()
+	if _, _, err := w.svc.Create(context.Background(), spec("hb", "content:hb")); err != nil {
+		t.Fatal(err)
+	}
+	// The write-back waits only for creates that could still join; the bound is far above the settle
+	// time so that a loaded machine does not fail it, and far below the longest wait for a batch.
+	if took := time.Since(start); took > 700*time.Millisecond {
+		t.Errorf("a lone create took %s", took)
+	}
+	if w.field("hb") == nil {
+		t.Error("not written back")
 	}
 }
 

@@ -76,7 +76,9 @@ type Service struct {
 // NewService returns a Service over the given Okta directory and Content Lake.
 func NewService(groups Directory, content ContentLake, opts Options) *Service {
 	opts = opts.withDefaults()
-	return &Service{groups: groups, content: content, guard: guard{prefix: opts.GroupNamePrefix}, opts: opts}
+	s := &Service{groups: groups, content: content, guard: guard{prefix: opts.GroupNamePrefix}, opts: opts}
+	s.writes.send = s.flush
+	return s
 }
 
 // GroupNamePrefix is the ownership prefix in force.

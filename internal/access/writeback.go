@@ -89,12 +89,13 @@ func (s *Service) readVariants(ctx context.Context, documentID string, fields ..
 // variant changed or vanished between the read and the write it reads again and retries, a bounded number
 // of times. It returns the variants as they were last read before the successful write.
 func (s *Service) apply(ctx context.Context, documentID string, change fieldChange) (documentVariants, error) {
-	return s.applyFrom(ctx, documentID, change, nil)
+	return s.applyFrom(ctx, documentID, change, nil, nil)
 }
 
 // applyFrom is apply with the first attempt planned from read, variants just read with change's fields
-// (nil reads them). A stale read costs one revision conflict and a fresh read.
-func (s *Service) applyFrom(ctx context.Context, documentID string, change fieldChange, read *documentVariants) (documentVariants, error) {
+// (nil reads them). A stale read costs one revision conflict and a fresh read. A create passes itself as
+// batched: its first write may share a transaction with other creates' (see coalesce.go).
+func (s *Service) applyFrom(ctx context.Context, documentID string, change fieldChange, read *documentVariants, batched *expectedWrite) (documentVariants, error) {
 	// Whatever happens, what the shared listings hold about this document may be out of date.
 	defer s.forgetDocument(documentID)
 	var lastErr error
@@ -113,9 +114,8 @@ func (s *Service) applyFrom(ctx context.Context, documentID string, change field
 			return d, nil
 		}
 		var err error
-		if attempt == 0 && read != nil {
-			// A create's first write-back: likely one of many at once.
-			err = s.mutateCoalesced(ctx, documentID, patches)
+		if attempt == 0 && batched != nil {
+			err = s.mutateCoalesced(ctx, batched, documentID, patches)
 		} else {
 			err = s.content.Mutate(ctx, transactionID(documentID, patches), patches)
 		}
