@@ -613,6 +613,7 @@ func (b *bench) driveProtocol(ctx context.Context, n int) ([]DriverResult, error
 // checkChanges fails a phase whose plan is not what the bench's story implies: every instance created,
 // then nothing to do, then one update.
 func checkChanges(phase string, n int, changed string, changes map[string]plannedChange) error {
+	_, changedPlanned := changes[changed]
 	updates := 0
 	for _, c := range changes {
 		if !c.prior.value.IsNull() {
@@ -624,7 +625,7 @@ func checkChanges(phase string, n int, changed string, changes map[string]planne
 		return fmt.Errorf("the first plan has %d changes (%d updates), want %d creates", len(changes), updates, n)
 	case phase == "noop_plan" && len(changes) != 0:
 		return fmt.Errorf("the plan after the first apply is not empty: %d changes, e.g. %s", len(changes), someKeys(changes))
-	case phase == "one_change" && (len(changes) != 1 || updates != 1 || changes[changed].planned.IsNull()):
+	case phase == "one_change" && (len(changes) != 1 || updates != 1 || !changedPlanned):
 		return fmt.Errorf("want exactly one update, of %s; the plan has %d changes (%d updates): %s", changed, len(changes), updates, someKeys(changes))
 	}
 	return nil
