@@ -10,23 +10,32 @@ import (
 )
 
 // The first apply of N documents writes N group IDs back, one transaction each, and the Content Lake
-// limits mutation requests per second. Creates that are under way at the same time (up to Terraform's
-// parallelism) therefore share one transaction. A transaction is all or nothing, so when a shared one
-// fails (a revision conflict on one document, say), every write in it is sent again on its own: one
-// document's conflict never fails another's write.
+// limits mutation requests per second. Creates that come close together therefore share one transaction.
+// A transaction is all or nothing, so when a shared one fails (a revision conflict on one document, say),
+// every write in it is sent again on its own: one document's conflict never fails another's write.
 //
-// A batch is sent as soon as no other create could join it soon: every create under way has reached its
-// write-back (or ended without one) and none has started for coalesceSettle. Terraform starts the next
-// resources only as earlier ones finish, one every few tens of milliseconds on a busy machine, so a fixed
-// window either splits a round of creates into several transactions or makes a lone create wait for
-// nothing. coalesceMaxDelay bounds the wait for creates that are slow to arrive, such as those the Okta
-// pacer holds until the rate-limit window resets.
+// How long to hold a batch open is a guess about what Terraform does next, since the provider cannot see
+// its queue. Terraform starts a resource only when one of its parallelism slots (10 by default) is free,
+// and on a busy machine it spends tens of milliseconds of its own between resources, so creates reach the
+// provider one at a time, not in rounds. A batch is sent when no create has started for a while:
+//   - coalesceShortQuiet, when every create under way has joined the batch and it holds as many as were
+//     ever under way at once: Terraform's slots are then most likely all waiting on it (with
+//     -parallelism=1, always);
+//   - otherwise ten times the usual gap between starts, within coalesceLongQuiet and coalesceMaxDelay:
+//     Terraform still has slots, and pauses between bursts of creates to write state (a few hundred
+//     milliseconds at 1,000 resources); such a pause should not close the batch.
+// It is sent coalesceMaxDelay after its first write at the latest, so creates that the Okta pacer holds
+// until the rate-limit window resets cannot hold the others for long, and at coalesceMaxBatch writes.
+// Waiting costs a create latency, not the run's throughput, as long as Terraform has slots left to work
+// with, which the short quiet sees to.
 
 // Defaults of the write coalescer.
 const (
-	coalesceSettle   = 50 * time.Millisecond // how long after the last create started a batch may still grow
-	coalesceMaxDelay = time.Second           // the longest the first write of a batch waits for others
-	coalesceMaxBatch = 50                    // documents per shared transaction
+	coalesceShortQuiet = 30 * time.Millisecond
+	coalesceLongQuiet  = 300 * time.Millisecond
+	coalesceMaxGap     = 250 * time.Millisecond // longer gaps between starts are pauses, not the pace
+	coalesceMaxDelay   = time.Second
+	coalesceMaxBatch   = 50 // documents per shared transaction
 )
 
 type pendingWrite struct {
@@ -42,8 +51,10 @@ type writeCoalescer struct {
 	// the batch outlives that request.
 	batchCtx  context.Context
 	firstAt   time.Time
-	underWay  int       // creates started that have neither reached their write-back nor ended
-	lastStart time.Time // when the latest create started
+	underWay  int           // creates started that have neither reached their write-back nor ended
+	lastStart time.Time     // when the latest create started
+	gap       time.Duration // moving average of the time between create starts, 0 before the second
+	peak      int           // the most creates under way or waiting at once
 	timer     *time.Timer
 	send      func(context.Context, []*pendingWrite)
 }
@@ -59,7 +70,17 @@ func (c *writeCoalescer) expect() *expectedWrite {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.underWay++
-	c.lastStart = time.Now()
+	now := time.Now()
+	if !c.lastStart.IsZero() {
+		g := min(now.Sub(c.lastStart), coalesceMaxGap)
+		if c.gap == 0 {
+			c.gap = g
+		} else {
+			c.gap = (4*c.gap + g) / 5
+		}
+	}
+	c.lastStart = now
+	c.peak = max(c.peak, c.underWay+len(c.pending))
 	c.scheduleLocked()
 	return &expectedWrite{c: c}
 }
@@ -124,10 +145,15 @@ func (c *writeCoalescer) scheduleLocked() ([]*pendingWrite, context.Context) {
 	}
 	due := c.firstAt.Add(coalesceMaxDelay)
 	if c.underWay <= 0 {
-		due = minTime(due, c.lastStart.Add(coalesceSettle))
+		quiet := coalesceShortQuiet
+		if len(c.pending) < c.peak {
+			quiet = min(max(10*c.gap, coalesceLongQuiet), coalesceMaxDelay)
+		}
+		due = minTime(due, c.lastStart.Add(quiet))
 	}
 	wait := time.Until(due)
-	if len(c.pending) >= coalesceMaxBatch || wait <= 0 {
+	full := len(c.pending) >= coalesceMaxBatch
+	if full || wait <= 0 {
 		batch, ctx := c.pending, c.batchCtx
 		c.pending, c.batchCtx = nil, nil
 		return batch, ctx

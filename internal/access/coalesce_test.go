@@ -52,10 +52,10 @@ func TestParallelCreatesShareWriteBackTransactions(t *testing.T) {
 }
 
 func TestCreatesStartedOneAfterAnotherShareOneWriteBack(t *testing.T) {
-	// Terraform starts resources one after another, tens of milliseconds apart on a busy machine; a round
-	// of creates still shares one transaction when each starts soon after the one before.
+	// Terraform starts resources one after another, with a gap of its own between them; creates still
+	// share a transaction when each starts soon after the one before.
 	w := newWorld(t, worldOptions{})
-	const n, gap = 12, 25 * time.Millisecond
+	const n, gap = 30, 10 * time.Millisecond
 	var ids []string
 	for i := range n {
 		ids = append(ids, fmt.Sprintf("hb%02d", i))
@@ -84,6 +84,27 @@ func TestCreatesStartedOneAfterAnotherShareOneWriteBack(t *testing.T) {
 	// Spread over 300 ms, so a fixed 100 ms window would have sent three or more.
 	if got := w.mutations() - before; got > 2 {
 		t.Errorf("%d mutation requests for %d creates started %s apart, want at most 2", got, n, gap)
+	}
+}
+
+func TestCreatesOneAtATimeDoNotWaitForABatch(t *testing.T) {
+	// terraform apply -parallelism=1, as users hitting Okta's rate limits are told to run it: no other
+	// create can join, so none should wait for one.
+	w := newWorld(t, worldOptions{})
+	const n = 10
+	for i := range n {
+		w.seed(t, doc(fmt.Sprintf("hb%02d", i)))
+	}
+	start := time.Now()
+	for i := range n {
+		id := fmt.Sprintf("hb%02d", i)
+		if _, _, err := w.svc.Create(context.Background(), spec(id, "content:"+id)); err != nil {
+			t.Fatalf("create %s: %v", id, err)
+		}
+	}
+	// A fixed 100 ms window makes this take more than a second.
+	if took := time.Since(start); took > 800*time.Millisecond {
+		t.Errorf("%d creates one after another took %s, want well under 100 ms each", n, took)
 	}
 }
 
