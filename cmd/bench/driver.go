@@ -1,9 +1,9 @@
 package main
 
 // The protocol driver. Terraform core's own time grows faster than linearly with the number of
-// instances (on a 2-core machine, planning or applying 2,000 terraform_data instances takes 3.5 to 4
-// times as long as 1,000), so at 10,000 the Terraform phases would take hours, almost all of it outside
-// the provider. The driver measures what the provider process does at that size by playing Terraform
+// instances: on a 2-core machine, Terraform 1.11.4 applied 1,000, 2,000 and 4,000 terraform_data
+// instances in 29 s, 119 s and 590 s, and planned them in 12 s, 55 s and 296 s, so at 10,000 the
+// Terraform phases would take hours, almost all of it outside the provider. The driver measures what the provider process does at that size by playing Terraform
 // 1.11's part of the conversation itself: it starts the built provider binary with go-plugin's
 // handshake, one process per graph walk as Terraform does, and makes the tfplugin6 RPCs Terraform makes
 // for each phase (as seen in Terraform 1.11.4's trace log), ten instances at a time. What it leaves out

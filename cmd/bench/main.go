@@ -41,16 +41,19 @@ import (
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/okta/oktatest"
 )
 
-// Result is one line of the summary.
+// Result is one line of the summary. Sizes that Terraform did not run (it needs hours at 10,000) come
+// from the protocol driver, with no floor.
 type Result struct {
-	N                 int     `json:"n"`
-	Phase             string  `json:"phase"`
-	WallS             float64 `json:"wall_s"`
-	OktaRequests      int     `json:"okta_requests"`
-	SanityRequests    int     `json:"sanity_requests"`
-	Okta429           int     `json:"okta_429"`
-	ProviderPeakRSSMB float64 `json:"provider_peak_rss_mb"`
-	FloorWallS        float64 `json:"floor_wall_s"`
+	N                 int      `json:"n"`
+	Phase             string   `json:"phase"`
+	WallS             float64  `json:"wall_s"`
+	OktaRequests      int      `json:"okta_requests"`
+	SanityRequests    int      `json:"sanity_requests"`
+	Okta429           int      `json:"okta_429"`
+	ProviderPeakRSSMB float64  `json:"provider_peak_rss_mb"`
+	FloorWallS        *float64 `json:"floor_wall_s"`
+	// MeasuredBy is "terraform" or "protocol_driver" (see driver.go).
+	MeasuredBy string `json:"measured_by"`
 }
 
 // Detail is a Result with what the summary leaves out.
@@ -111,6 +114,7 @@ func main() {
 
 	fmt.Printf("Okta limits: developer org, %d requests per bucket per window and %d concurrent; window shortened "+
 		"from 1m to %s (the same requests per window)\n", devstack.DeveloperOrg.Requests, devstack.DeveloperOrg.Concurrent, b.window)
+	var driverRows []DriverResult
 	if *driverSizes != "" {
 		var rs []DriverResult
 		path := filepath.Join(b.workDir, "driver.json")
@@ -132,7 +136,12 @@ func main() {
 			fail(err)
 		}
 		fmt.Printf("wrote %s\n", path)
+		driverRows = rs
 		if *sizes == "" {
+			if err := writeResults(*out, nil, driverRows); err != nil {
+				fail(err)
+			}
+			fmt.Printf("wrote %s\n", *out)
 			return
 		}
 	}
@@ -142,12 +151,12 @@ func main() {
 		details = append(details, ds...)
 		if err != nil {
 			printTable(details, b.window)
-			_ = writeResults(*out, details)
+			_ = writeResults(*out, details, driverRows)
 			fail(err)
 		}
 	}
 	printTable(details, b.window)
-	if err := writeResults(*out, details); err != nil {
+	if err := writeResults(*out, details, driverRows); err != nil {
 		fail(err)
 	}
 	fmt.Printf("wrote %s\n", *out)
@@ -220,7 +229,7 @@ func (b *bench) run(ctx context.Context, n int) ([]Detail, error) {
 		m, err := b.terraformRun(ctx, providerCfg, env, args)
 		d := Detail{
 			Result: Result{
-				N: n, Phase: phase, WallS: round(m.wall.Seconds(), 2),
+				N: n, Phase: phase, WallS: round(m.wall.Seconds(), 2), MeasuredBy: "terraform",
 				SanityRequests:    len(stack.Sanity.Requests()) - sanityBefore,
 				ProviderPeakRSSMB: round(float64(m.peakRSS)/(1<<20), 1),
 			},
@@ -264,7 +273,8 @@ func (b *bench) run(ctx context.Context, n int) ([]Detail, error) {
 		if err != nil {
 			return out, fmt.Errorf("n=%d %s floor: %w\n%s", n, phase, err, tail(m.output, 40))
 		}
-		out[i].FloorWallS = round(m.wall.Seconds(), 2)
+		floor := round(m.wall.Seconds(), 2)
+		out[i].FloorWallS = &floor
 	}
 	return out, nil
 }
@@ -516,14 +526,16 @@ func printTable(ds []Detail, window time.Duration) {
 	fmt.Fprintln(tw, "n\tphase\twall s\tfloor s\tx floor\tokta req\tokta 429\tsanity req\tmutations\trss MB\tokta by bucket\t")
 	for _, d := range ds {
 		ratio := "-"
-		if d.FloorWallS > 0 {
-			ratio = fmt.Sprintf("%.1f", d.WallS/d.FloorWallS)
+		var floor float64
+		if d.FloorWallS != nil && *d.FloorWallS > 0 {
+			floor = *d.FloorWallS
+			ratio = fmt.Sprintf("%.1f", d.WallS/floor)
 		}
 		buckets := bucketCounts(d.OktaByBucket)
 		if d.Failed {
 			d.Phase += " (failed)"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%.2f\t%.2f\t%s\t%d\t%d\t%d\t%d\t%.1f\t%s\t\n", d.N, d.Phase, d.WallS, d.FloorWallS, ratio,
+		fmt.Fprintf(tw, "%d\t%s\t%.2f\t%.2f\t%s\t%d\t%d\t%d\t%d\t%.1f\t%s\t\n", d.N, d.Phase, d.WallS, floor, ratio,
 			d.OktaRequests, d.Okta429, d.SanityRequests, d.SanityMutations, d.ProviderPeakRSSMB, strings.Join(buckets, " "))
 	}
 	_ = tw.Flush()
@@ -538,14 +550,23 @@ func bucketCounts(bs map[string]oktatest.BucketStats) []string {
 	return out
 }
 
-func writeResults(path string, ds []Detail) error {
+func writeResults(path string, ds []Detail, driven []DriverResult) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
 	summary := []Result{}
+	byTerraform := map[int]bool{}
 	for _, d := range ds {
 		if !d.Failed {
 			summary = append(summary, d.Result)
+			byTerraform[d.N] = true
+		}
+	}
+	for _, r := range driven {
+		if !byTerraform[r.N] {
+			summary = append(summary, Result{N: r.N, Phase: r.Phase, WallS: r.WallS, OktaRequests: r.OktaRequests,
+				SanityRequests: r.SanityRequests, Okta429: r.Okta429, ProviderPeakRSSMB: r.ProviderPeakRSSMB,
+				MeasuredBy: "protocol_driver"})
 		}
 	}
 	raw, err := json.MarshalIndent(summary, "", "  ")
