@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
@@ -82,6 +83,9 @@ func TestInParallelStopsAtTheFirstError(t *testing.T) {
 		if key == "5" {
 			return boom
 		}
+		// Long enough that the failing worker is scheduled again before the others run out of keys,
+		// however busy the machine.
+		time.Sleep(time.Millisecond)
 		return nil
 	})
 	if !errors.Is(err, boom) {
