@@ -62,19 +62,11 @@ const (
 // DriverResult is one phase at one size. The first keys are summary.json's; there is no floor without
 // Terraform, so floor_wall_s is always null.
 type DriverResult struct {
-	N                 int                             `json:"n"`
-	Phase             string                          `json:"phase"`
-	WallS             float64                         `json:"wall_s"`
-	OktaRequests      int                             `json:"okta_requests"`
-	SanityRequests    int                             `json:"sanity_requests"`
-	Okta429           int                             `json:"okta_429"`
-	ProviderPeakRSSMB float64                         `json:"provider_peak_rss_mb"`
-	FloorWallS        *float64                        `json:"floor_wall_s"`
+	Result
 	RPCs              int64                           `json:"rpcs"`
 	ProviderProcesses int                             `json:"provider_processes"`
 	OktaByBucket      map[string]oktatest.BucketStats `json:"okta_by_bucket"`
 	SanityMutations   int                             `json:"sanity_mutations"`
-	Driver            string                          `json:"driver"`
 }
 
 // driverSchemas are the value types of what the driver sends, from the provider's own schema.
@@ -596,13 +588,14 @@ func (b *bench) driveProtocol(ctx context.Context, n int) ([]DriverResult, error
 			return out, fmt.Errorf("n=%d %s: %w", n, phase, err)
 		}
 		r := DriverResult{
-			N: n, Phase: phase, WallS: round(wall.Seconds(), 2),
-			SanityRequests:    len(stack.Sanity.Requests()) - sanityBefore,
-			ProviderPeakRSSMB: round(float64(d.stats.peakRSS)/(1<<20), 1),
-			RPCs:              d.stats.rpcs, ProviderProcesses: d.stats.processes,
+			Result: Result{
+				N: n, Phase: phase, WallS: round(wall.Seconds(), 2), MeasuredBy: "protocol_driver",
+				SanityRequests:    len(stack.Sanity.Requests()) - sanityBefore,
+				ProviderPeakRSSMB: round(float64(d.stats.peakRSS)/(1<<20), 1),
+			},
+			RPCs: d.stats.rpcs, ProviderProcesses: d.stats.processes,
 			OktaByBucket:    stack.Okta.Buckets(),
 			SanityMutations: stack.Sanity.CountRequests("POST", "/v*/data/mutate/*") - mutationsBefore,
-			Driver:          "protocol",
 		}
 		for _, st := range r.OktaByBucket {
 			r.OktaRequests += st.Requests

@@ -564,9 +564,7 @@ func writeResults(path string, ds []Detail, driven []DriverResult) error {
 	}
 	for _, r := range driven {
 		if !byTerraform[r.N] {
-			summary = append(summary, Result{N: r.N, Phase: r.Phase, WallS: r.WallS, OktaRequests: r.OktaRequests,
-				SanityRequests: r.SanityRequests, Okta429: r.Okta429, ProviderPeakRSSMB: r.ProviderPeakRSSMB,
-				MeasuredBy: "protocol_driver"})
+			summary = append(summary, r.Result)
 		}
 	}
 	raw, err := json.MarshalIndent(summary, "", "  ")
