@@ -90,11 +90,8 @@ func (e *expectedWrite) leave() {
 	e.once.Do(func() {
 		e.c.mu.Lock()
 		e.c.underWay--
-		batch, ctx := e.c.scheduleLocked()
+		e.c.scheduleLocked()
 		e.c.mu.Unlock()
-		if batch != nil {
-			go e.c.send(ctx, batch)
-		}
 	})
 }
 
@@ -103,11 +100,7 @@ func (e *expectedWrite) leave() {
 func (s *Service) mutateCoalesced(ctx context.Context, e *expectedWrite, documentID string, patches []Patch) error {
 	w := &pendingWrite{documentID: documentID, patches: patches, done: make(chan error, 1)}
 	c := &s.writes
-	var (
-		batch    []*pendingWrite
-		batchCtx context.Context
-		joined   bool
-	)
+	joined := false
 	e.once.Do(func() {
 		joined = true
 		c.mu.Lock()
@@ -117,14 +110,11 @@ func (s *Service) mutateCoalesced(ctx context.Context, e *expectedWrite, documen
 			c.firstAt, c.batchCtx = time.Now(), context.WithoutCancel(ctx)
 		}
 		c.pending = append(c.pending, w)
-		batch, batchCtx = c.scheduleLocked()
+		c.scheduleLocked()
 	})
 	if !joined {
 		// The create already left the coalescer: write alone.
 		return s.content.Mutate(ctx, transactionID(documentID, patches), patches)
-	}
-	if batch != nil {
-		c.send(batchCtx, batch)
 	}
 	select {
 	case err := <-w.done:
@@ -134,14 +124,14 @@ func (s *Service) mutateCoalesced(ctx context.Context, e *expectedWrite, documen
 	}
 }
 
-// scheduleLocked takes the pending batch if it is due, or sets the timer for when it will be.
-func (c *writeCoalescer) scheduleLocked() ([]*pendingWrite, context.Context) {
+// scheduleLocked sends the pending batch if it is due, or sets the timer for when it will be.
+func (c *writeCoalescer) scheduleLocked() {
 	if c.timer != nil {
 		c.timer.Stop()
 		c.timer = nil
 	}
 	if len(c.pending) == 0 {
-		return nil, nil
+		return
 	}
 	due := c.firstAt.Add(coalesceMaxDelay)
 	if c.underWay <= 0 {
@@ -156,17 +146,14 @@ func (c *writeCoalescer) scheduleLocked() ([]*pendingWrite, context.Context) {
 	if full || wait <= 0 {
 		batch, ctx := c.pending, c.batchCtx
 		c.pending, c.batchCtx = nil, nil
-		return batch, ctx
+		go c.send(ctx, batch)
+		return
 	}
 	c.timer = time.AfterFunc(wait, func() {
 		c.mu.Lock()
-		batch, ctx := c.scheduleLocked()
-		c.mu.Unlock()
-		if batch != nil {
-			c.send(ctx, batch)
-		}
+		defer c.mu.Unlock()
+		c.scheduleLocked()
 	})
-	return nil, nil
 }
 
 func minTime(a, b time.Time) time.Time {
