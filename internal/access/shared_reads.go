@@ -57,7 +57,15 @@ type sharedReads struct {
 	mu     sync.Mutex
 	groups *groupListing
 	fields map[string]*documentListing
+	// directNameLookups counts the name lookups made with a search of their own before any listing.
+	directNameLookups int
 }
+
+// directNameLookupBudget is how many name lookups search on their own before the group listing is worth
+// loading. A publish that adds one document creates one group, and listing 10,000 groups for it would
+// cost 50 requests, half a developer org's minute; a first apply of many documents lists once after
+// these few.
+const directNameLookupBudget = 10
 
 // listedGroups returns the shared group listing, loading it on first use. A failed load is not kept, so
 // a later call tries again.
@@ -148,9 +156,17 @@ func (s *Service) group(ctx context.Context, id string) (Group, error) {
 
 // groupNamed returns the OKTA_GROUP with exactly this name from the shared listing. Not finding it means
 // only that the listing does not have it: a group created moments ago may be missing, which CreateGroup's
-// name-taken answer reveals. Names outside the prefix are looked up directly.
+// name-taken answer reveals. Names outside the prefix, and the first few names before the listing is
+// loaded, are looked up with a search of their own.
 func (s *Service) groupNamed(ctx context.Context, name string) (Group, bool, error) {
-	if !strings.HasPrefix(name, s.opts.GroupNamePrefix) {
+	s.shared.mu.Lock()
+	direct := !strings.HasPrefix(name, s.opts.GroupNamePrefix) ||
+		(s.shared.groups == nil && s.shared.directNameLookups < directNameLookupBudget)
+	if direct {
+		s.shared.directNameLookups++
+	}
+	s.shared.mu.Unlock()
+	if direct {
 		return s.groups.FindGroupByName(ctx, name)
 	}
 	l, err := s.listedGroups(ctx)

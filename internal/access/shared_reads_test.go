@@ -76,6 +76,24 @@ func TestReadsOfARunShareOneListingOfEach(t *testing.T) {
 	}
 }
 
+func TestAPublishThatAddsOneDocumentDoesNotListEveryGroup(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	for i := range 450 { // three pages of the listing
+		if _, err := w.org.AddGroup(oktatest.Group{Name: fmt.Sprintf("content:existing-%03d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.seed(t, doc("hb"))
+	w.org.ResetRequests()
+	if _, _, err := w.svc.Create(context.Background(), spec("hb", "content:hb")); err != nil {
+		t.Fatal(err)
+	}
+	// One search by name and the create itself.
+	if got := w.org.Buckets()[oktatest.BucketGroups].Requests; got != 2 {
+		t.Errorf("%d requests to the groups endpoint for one create, want 2", got)
+	}
+}
+
 func TestReadSeesLostFieldOnAnyVariant(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	bs := createAll(t, w, 3)
@@ -146,19 +164,21 @@ func TestWritesOfARunUpdateWhatWasRead(t *testing.T) {
 
 func TestCreateLooksUpNamesInTheListing(t *testing.T) {
 	w := newWorld(t, worldOptions{})
-	for i := range 5 {
+	const n = 25
+	for i := range n {
 		w.seed(t, doc(fmt.Sprintf("hb%02d", i)))
 	}
 	w.org.ResetRequests()
 	ctx := context.Background()
-	for i := range 5 {
+	for i := range n {
 		id := fmt.Sprintf("hb%02d", i)
 		if _, _, err := w.svc.Create(ctx, spec(id, "content:"+id)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	// One listing and five creates, no search per group.
-	if got := w.org.Buckets()[oktatest.BucketGroups].Requests; got != 6 {
-		t.Errorf("%d requests to /api/v1/groups, want 6", got)
+	// The first ten names are searched for on their own, then one listing serves the rest: no search per
+	// group.
+	if got, want := w.org.Buckets()[oktatest.BucketGroups].Requests, 10+1+n; got != want {
+		t.Errorf("%d requests to /api/v1/groups for %d creates, want %d", got, n, want)
 	}
 }
