@@ -59,7 +59,8 @@ type writeCoalescer struct {
 	send      func(context.Context, []*pendingWrite)
 }
 
-// expectedWrite is a create that may join a batch. arrive or leave must be called once.
+// expectedWrite is a create that may join a batch. Whichever comes first of its mutateCoalesced and its
+// leave takes it out of the creates under way; the other does nothing.
 type expectedWrite struct {
 	c    *writeCoalescer
 	once sync.Once
