@@ -561,7 +561,7 @@ func (b *bench) driveProtocol(ctx context.Context, n int) ([]DriverResult, error
 	defer stack.Close()
 	d := &protocolDriver{
 		binary:  filepath.Join(b.providerDir, "terraform-provider-sanityokta"),
-		env:     append(cleanEnviron(), stack.Environ()...),
+		env:     devstack.TerraformEnviron(os.Environ(), stack.Environ(), ""),
 		schemas: schemas,
 		state:   map[string]instanceState{},
 	}

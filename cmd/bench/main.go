@@ -208,8 +208,7 @@ func (b *bench) run(ctx context.Context, n int) ([]Detail, error) {
 		return nil, err
 	}
 	defer stack.Close()
-	env := append(cleanEnviron(), stack.Environ()...)
-	env = append(env, "TF_CLI_CONFIG_FILE="+rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")
+	env := devstack.TerraformEnviron(os.Environ(), stack.Environ(), rc)
 
 	var out []Detail
 	for _, phase := range phases {
@@ -364,20 +363,6 @@ resource "terraform_data" "content" {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o644)
-}
-
-// cleanEnviron is this process's environment without what would change Terraform's behavior or leak
-// into the provider: Terraform's own variables and any real Okta or Sanity settings.
-func cleanEnviron() []string {
-	var out []string
-	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(name, "TF_") || strings.HasPrefix(name, "OKTA_") || strings.HasPrefix(name, "SANITY_") {
-			continue
-		}
-		out = append(out, kv)
-	}
-	return out
 }
 
 type measurement struct {

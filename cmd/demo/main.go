@@ -108,7 +108,7 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	if err := copyExample(cfg.example, tf.dir); err != nil {
 		return err
 	}
-	tf.env = terraformEnv(environ(), stack.Environ(), cliConfig)
+	tf.env = devstack.TerraformEnviron(environ(), stack.Environ(), cliConfig)
 
 	fmt.Fprintf(out, "Terraform %s (%s), provider from %s\n", version, tf.path, providerDir)
 	fmt.Fprintf(out, "Local stack: fake Content Lake %s (%d documents from %s), fake Okta org %s\n",

@@ -109,29 +109,5 @@ func tail(s string, lines int) string {
 	return "    " + strings.Join(all, "\n    ")
 }
 
-// terraformEnv is the environment Terraform runs with: the caller's, minus anything that would point
-// the provider or Terraform elsewhere (live Okta or Sanity settings, another CLI configuration, data
-// directory or workspace), plus the local stack's settings and the demo's CLI configuration.
-func terraformEnv(base, stack []string, cliConfig string) []string {
-	var env []string
-	for _, kv := range base {
-		name, _, _ := strings.Cut(kv, "=")
-		switch {
-		case strings.HasPrefix(name, "SANITY_"), strings.HasPrefix(name, "OKTA_"), strings.HasPrefix(name, "TF_VAR_"),
-			strings.HasPrefix(name, "TF_CLI_ARGS"), name == "TF_CLI_CONFIG_FILE", name == "TF_DATA_DIR",
-			name == "TF_WORKSPACE", name == "TF_IN_AUTOMATION", name == "TF_INPUT", name == "CHECKPOINT_DISABLE":
-			continue
-		}
-		env = append(env, kv)
-	}
-	env = append(env, stack...)
-	return append(env,
-		"TF_CLI_CONFIG_FILE="+cliConfig,
-		"TF_IN_AUTOMATION=1",   // no "run terraform apply next" hints
-		"TF_INPUT=0",           // never wait for input
-		"CHECKPOINT_DISABLE=1", // no version check over the network
-	)
-}
-
 // environ is os.Environ, a variable so that tests can run without the caller's environment.
 var environ = os.Environ

@@ -165,7 +165,7 @@ func newLoop(tb testing.TB, opts loopOptions) *loop {
 	runner := &pipeline.TerraformApply{
 		Terraform: terraform,
 		Dir:       l.dir,
-		Env:       terraformEnv(stack, cliConfig),
+		Env:       devstack.TerraformEnviron(os.Environ(), stack.Environ(), cliConfig),
 		Log:       l.log,
 	}
 	l.group = pipeline.NewGroup(runner)
@@ -196,21 +196,6 @@ func newLoop(tb testing.TB, opts loopOptions) *loop {
 		}
 	})
 	return l
-}
-
-// terraformEnv is the environment of every terraform run: the caller's, without anything that would
-// point Terraform or the provider elsewhere, plus the stack's variables and the CLI configuration.
-func terraformEnv(stack *devstack.Stack, cliConfig string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(name, "TF_") || strings.HasPrefix(name, "SANITY_") || strings.HasPrefix(name, "OKTA_") {
-			continue
-		}
-		env = append(env, kv)
-	}
-	env = append(env, stack.Environ()...)
-	return append(env, "TF_CLI_CONFIG_FILE="+cliConfig, "TF_IN_AUTOMATION=1", "TF_INPUT=0", "CHECKPOINT_DISABLE=1")
 }
 
 // registerExampleWebhook registers examples/ci/sanity-webhook.json as a user would through the
