@@ -99,6 +99,16 @@ func (w *world) field(id string) any { return w.lake.Document(id)["oktaGroupId"]
 
 func (w *world) mutations() int { return w.lake.CountRequests("POST", "/v*/data/mutate/*") }
 
+// create makes the group of document id, named content:<id>, and fails the test if it cannot.
+func (w *world) create(t *testing.T, id string) access.Binding {
+	t.Helper()
+	b, _, err := w.svc.Create(context.Background(), spec(id, "content:"+id))
+	if err != nil {
+		t.Fatalf("create %s: %v", id, err)
+	}
+	return b
+}
+
 func doc(id string, extra ...any) map[string]any {
 	d := map[string]any{"_id": id, "_type": "handbook", "title": "Handbook " + id}
 	for i := 0; i+1 < len(extra); i += 2 {
@@ -163,10 +173,7 @@ func TestCreateIsIdempotent(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	w.seed(t, doc("hb"), doc("drafts.hb"))
 	ctx := context.Background()
-	first, _, err := w.svc.Create(ctx, spec("hb", "content:hb"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	first := w.create(t, "hb")
 	before := w.mutations()
 	second, warnings, err := w.svc.Create(ctx, spec("hb", "content:hb"))
 	if err != nil {
@@ -212,10 +219,7 @@ func TestCreateAdoptsTheGroupTheDocumentNamesAndRenamesIt(t *testing.T) {
 func TestCreateIgnoresAStaleStoredID(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	w.seed(t, doc("hb", "oktaGroupId", "00gdeleted00000000000"))
-	b, _, err := w.svc.Create(context.Background(), spec("hb", "content:hb"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := w.create(t, "hb")
 	if b.GroupID == "00gdeleted00000000000" || w.field("hb") != b.GroupID {
 		t.Fatalf("binding %+v, field %v", b, w.field("hb"))
 	}
@@ -261,10 +265,7 @@ func TestCreateForADuplicatedDocumentLeavesTheOriginalsGroupAlone(t *testing.T) 
 	w := newWorld(t, worldOptions{})
 	w.seed(t, doc("original"))
 	ctx := context.Background()
-	orig, _, err := w.svc.Create(ctx, spec("original", "content:original"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	orig := w.create(t, "original")
 	// An editor duplicates the document in the Studio: the copy carries the original's group ID.
 	w.seed(t, doc("copy", "oktaGroupId", orig.GroupID))
 	w.nextRun(t)
@@ -376,10 +377,7 @@ func TestWriteBackRetriesRevisionConflicts(t *testing.T) {
 	}})
 	cl.lake = w.lake
 	w.seed(t, doc("hb"), doc("drafts.hb"))
-	b, _, err := w.svc.Create(context.Background(), spec("hb", "content:hb"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := w.create(t, "hb")
 	if w.field("hb") != b.GroupID || w.field("drafts.hb") != b.GroupID {
 		t.Fatalf("fields %v %v, want %s", w.field("hb"), w.field("drafts.hb"), b.GroupID)
 	}
@@ -418,10 +416,7 @@ func TestReadReportsDrift(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	w.seed(t, doc("hb"), doc("drafts.hb"))
 	ctx := context.Background()
-	b, _, err := w.svc.Create(ctx, spec("hb", "content:hb"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := w.create(t, "hb")
 
 	res, err := w.svc.Read(ctx, b)
 	if err != nil || !res.Binding.DocumentSynced || res.GroupGone || len(res.Warnings) != 0 {
@@ -477,10 +472,7 @@ func TestUpdateMovesTheField(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	w.seed(t, doc("hb"), doc("drafts.hb"))
 	ctx := context.Background()
-	b, _, err := w.svc.Create(ctx, spec("hb", "content:hb"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := w.create(t, "hb")
 	s := spec("hb", "content:hb")
 	s.Field = "accessGroup"
 	up, _, err := w.svc.Update(ctx, b, s)
@@ -502,10 +494,7 @@ func TestDeleteClearsOnlyItsOwnID(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	w.seed(t, doc("hb"), doc("drafts.hb"))
 	ctx := context.Background()
-	b, _, err := w.svc.Create(ctx, spec("hb", "content:hb"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := w.create(t, "hb")
 	// An editor pointed the draft somewhere else meanwhile; that is not the provider's to clear.
 	if err := w.lake.Seed(doc("drafts.hb", "oktaGroupId", "00gsomeoneelse0000000")); err != nil {
 		t.Fatal(err)
@@ -532,10 +521,7 @@ func TestDeleteKeepLeavesTheGroup(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	w.seed(t, doc("hb"))
 	ctx := context.Background()
-	b, _, err := w.svc.Create(ctx, spec("hb", "content:hb"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := w.create(t, "hb")
 	if _, err := w.svc.Delete(ctx, b, true); err != nil {
 		t.Fatal(err)
 	}
@@ -548,10 +534,7 @@ func TestImport(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	w.seed(t, doc("hb"), doc("bare"))
 	ctx := context.Background()
-	b, _, err := w.svc.Create(ctx, spec("hb", "content:hb"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := w.create(t, "hb")
 	got, err := w.svc.Import(ctx, "hb", "", "")
 	if err != nil || got != b {
 		t.Fatalf("import by document = %+v, %v; want %+v", got, err, b)

@@ -18,11 +18,7 @@ func createAll(t *testing.T, w *world, n int) []access.Binding {
 	for i := range n {
 		id := fmt.Sprintf("hb%02d", i)
 		w.seed(t, doc(id))
-		b, _, err := w.svc.Create(context.Background(), spec(id, "content:"+id))
-		if err != nil {
-			t.Fatal(err)
-		}
-		bs = append(bs, b)
+		bs = append(bs, w.create(t, id))
 	}
 	return bs
 }
