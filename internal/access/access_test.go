@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -51,6 +52,9 @@ func newWorld(t *testing.T, wo worldOptions) *world {
 	}
 	if wo.opts.Backoff == 0 {
 		wo.opts.Backoff = 5 * time.Millisecond
+	}
+	if wo.opts.HandoverWait == 0 {
+		wo.opts.HandoverWait = 300 * time.Millisecond
 	}
 	svc, err := access.Open(context.Background(), access.Config{
 		Sanity:  access.SanityConfig{ProjectID: lake.ProjectID(), Dataset: lake.Dataset(), Token: lake.WriteToken(), APIHost: lake.URL, APIVersion: "2025-02-19"},
@@ -175,6 +179,8 @@ func TestCreateIsIdempotent(t *testing.T) {
 	ctx := context.Background()
 	first := w.create(t, "hb")
 	before := w.mutations()
+	// The next apply, after a state that lost the resource.
+	w.nextRun(t)
 	second, warnings, err := w.svc.Create(ctx, spec("hb", "content:hb"))
 	if err != nil {
 		t.Fatal(err)
@@ -253,8 +259,14 @@ func TestCreateRefusesAGroupBoundToAnotherDocument(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _, err := w.svc.Create(ctx, spec("b", "content:shared"))
-	if err == nil || !strings.Contains(err.Error(), `already written back to document "a"`) {
-		t.Fatalf("err = %v, want a refusal naming document a", err)
+	if err == nil || !strings.Contains(err.Error(), `documents "a" and "b" both ask for the Okta group name "content:shared"`) {
+		t.Fatalf("in one run: err = %v, want a refusal naming both documents", err)
+	}
+	// In a later run the written-back field is what shows the group is taken.
+	w.nextRun(t)
+	_, _, err = w.svc.Create(ctx, spec("b", "content:shared"))
+	if err == nil || !strings.Contains(err.Error(), `belongs to document "a", so it cannot also serve document "b"`) {
+		t.Fatalf("in the next run: err = %v, want a refusal naming document a", err)
 	}
 	if w.field("b") != nil {
 		t.Errorf("document b was written to")
@@ -535,18 +547,18 @@ func TestImport(t *testing.T) {
 	w.seed(t, doc("hb"), doc("bare"))
 	ctx := context.Background()
 	b := w.create(t, "hb")
-	got, err := w.svc.Import(ctx, "hb", "", "")
+	got, _, err := w.svc.Import(ctx, "hb", "", "")
 	if err != nil || got != b {
 		t.Fatalf("import by document = %+v, %v; want %+v", got, err, b)
 	}
-	got, err = w.svc.Import(ctx, "hb", b.GroupID, "")
+	got, _, err = w.svc.Import(ctx, "hb", b.GroupID, "")
 	if err != nil || got.GroupID != b.GroupID {
 		t.Fatalf("import by document and group = %+v, %v", got, err)
 	}
-	if _, err := w.svc.Import(ctx, "bare", "", ""); err == nil || !strings.Contains(err.Error(), "holds no group ID") {
+	if _, _, err := w.svc.Import(ctx, "bare", "", ""); err == nil || !strings.Contains(err.Error(), "holds no group ID") {
 		t.Errorf("import of a document without a group: %v", err)
 	}
-	if _, err := w.svc.Import(ctx, "bare", w.org.EveryoneID(), ""); !errors.Is(err, access.ErrNotOwned) {
+	if _, _, err := w.svc.Import(ctx, "bare", w.org.EveryoneID(), ""); !errors.Is(err, access.ErrNotOwned) {
 		t.Errorf("import of Everyone: %v, want the guard", err)
 	}
 }
@@ -605,5 +617,89 @@ func TestCheckDocumentID(t *testing.T) {
 		if err := access.CheckDocumentID(id); (err == nil) != ok {
 			t.Errorf("CheckDocumentID(%q) = %v, want ok=%v", id, err, ok)
 		}
+	}
+}
+
+func TestDocumentsRefusesAQueryThatDoesNotReturnDocuments(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.seed(t, doc("hb-a"), doc("hb-b"))
+	for query, want := range map[string]string{
+		`*[_type == "handbook"]{title}`:    `2 of the 2 results of the query are not documents with a string _id, for example [{"title":"Handbook hb-a"}`,
+		`*[_type == "handbook"]._id`:       `2 of the 2 results of the query are not documents with a string _id, for example ["hb-a","hb-b"]`,
+		`*[_type == "handbook"][0]`:        `"_id":"hb-a"`,
+		`count(*[_type == "handbook"])`:    `the query returned 2, not an array of documents`,
+		`*[_type == "handbook"]{"_id": 1}`: `not documents with a string _id, for example [{"_id":1}`,
+	} {
+		_, err := w.svc.Documents(context.Background(), access.DocumentQuery{GROQ: query})
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "must return an array of documents") {
+			t.Errorf("query %s: err = %v, want it to contain %q and the fix", query, err, want)
+		}
+	}
+	docs, err := w.svc.Documents(context.Background(), access.DocumentQuery{GROQ: `*[_type == "handbook"]{_id, title}`})
+	if err != nil || len(docs) != 2 {
+		t.Errorf("a query returning documents: %d documents, %v", len(docs), err)
+	}
+	docs, err = w.svc.Documents(context.Background(), access.DocumentQuery{GROQ: `*[_type == "nothing"]`})
+	if err != nil || len(docs) != 0 {
+		t.Errorf("a query returning no documents: %d documents, %v; an empty array is a valid answer", len(docs), err)
+	}
+}
+
+// Fifty documents over twenty names, created at once in one run, with Okta's search lagging: however the
+// creates interleave, no name ends up with two groups and no group serves two documents.
+func TestConcurrentCreatesNeverShareAGroup(t *testing.T) {
+	w := newWorld(t, worldOptions{okta: []oktatest.Option{oktatest.WithSearchLag(200 * time.Millisecond)}})
+	const docs, names = 50, 20
+	for i := range docs {
+		w.seed(t, doc(fmt.Sprintf("doc-%02d", i)))
+	}
+	var wg sync.WaitGroup
+	results := make([]access.Binding, docs)
+	errs := make([]error, docs)
+	for i := range docs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], _, errs[i] = w.svc.Create(context.Background(),
+				spec(fmt.Sprintf("doc-%02d", i), fmt.Sprintf("content:name-%02d", i%names)))
+		}()
+	}
+	wg.Wait()
+	holder := map[string]string{} // group ID -> document
+	created := 0
+	for i, err := range errs {
+		id := fmt.Sprintf("doc-%02d", i)
+		if err != nil {
+			if !strings.Contains(err.Error(), "both ask for the Okta group name") {
+				t.Errorf("%s: unexpected error: %v", id, err)
+			}
+			continue
+		}
+		created++
+		if other, ok := holder[results[i].GroupID]; ok {
+			t.Errorf("group %s serves both %s and %s", results[i].GroupID, other, id)
+		}
+		holder[results[i].GroupID] = id
+	}
+	for n := range names {
+		if got := len(w.org.GroupsByName(fmt.Sprintf("content:name-%02d", n))); got > 1 {
+			t.Errorf("%d groups are named content:name-%02d", got, n)
+		}
+	}
+	// What the Content Lake says, which is what the next run goes by.
+	inLake := map[string]string{}
+	for i := range docs {
+		id := fmt.Sprintf("doc-%02d", i)
+		g, _ := w.field(id).(string)
+		if g == "" {
+			continue
+		}
+		if other, ok := inLake[g]; ok {
+			t.Errorf("documents %s and %s both hold group %s", other, id, g)
+		}
+		inLake[g] = id
+	}
+	if created == 0 || created > names {
+		t.Errorf("%d creates succeeded, want between 1 and %d (one per name at most)", created, names)
 	}
 }

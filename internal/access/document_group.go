@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 )
 
 // Spec is what the configuration asks for: one group for one document.
@@ -37,9 +38,13 @@ type Warning struct {
 //
 // It is idempotent: it adopts the group the published document already names, then a group with the exact
 // name, and creates one only when neither exists, so a retried or half-failed apply never makes a second
-// group. If the write-back fails the error is returned and the group stays in Okta for the next run to adopt.
+// group. It never adopts a group another document holds. If the write-back fails the error is returned and
+// the group stays in Okta for the next run to adopt.
 func (s *Service) Create(ctx context.Context, spec Spec) (Binding, []Warning, error) {
 	if err := s.validateSpec(spec); err != nil {
+		return Binding{}, nil, err
+	}
+	if err := s.claimCreate(spec); err != nil {
 		return Binding{}, nil, err
 	}
 	batched := s.writes.expect()
@@ -60,13 +65,13 @@ func (s *Service) Create(ctx context.Context, spec Spec) (Binding, []Warning, er
 	if copied != nil {
 		warnings = append(warnings, *copied)
 	}
-	how := "the group ID the published document already holds"
+	path := adoptedByStoredID
 	if !found {
-		grp, found, err = s.adoptByName(ctx, spec, false)
+		grp, found, err = s.adoptByNameOrWait(ctx, spec)
 		if err != nil {
 			return Binding{}, nil, err
 		}
-		how = "its exact name"
+		path = adoptedByName
 	}
 	if found {
 		if grp, err = s.reconcileProfile(ctx, spec, grp); err != nil {
@@ -77,20 +82,49 @@ func (s *Service) Create(ctx context.Context, spec Spec) (Binding, []Warning, er
 		if err != nil {
 			return Binding{}, nil, err
 		}
+		path = adoptedAfterNameTaken
 	}
 	if found {
-		warnings = append(warnings, Warning{
-			Summary: "Adopted an existing Okta group",
-			Detail: fmt.Sprintf("Document %q now manages the existing Okta group %q (%s), found by %s, instead of creating "+
-				"a second one. This is expected after an apply that created the group but failed to write its ID back.",
-				spec.DocumentID, grp.Profile.Name, grp.ID, how),
-		})
+		warnings = append(warnings, adoptionWarning(path, spec, grp))
 	}
 	if _, err := s.applyFrom(ctx, spec.DocumentID, fieldChange{Field: spec.Field, GroupID: grp.ID}, &doc, batched); err != nil {
 		return Binding{}, warnings, fmt.Errorf("the Okta group %q (%s) exists, but its ID could not be written back; "+
 			"the next apply adopts the group and finishes: %w", grp.Profile.Name, grp.ID, err)
 	}
 	return s.binding(spec, grp, true), warnings, nil
+}
+
+// adoptionPath is how Create came to manage a group it did not create.
+type adoptionPath int
+
+const (
+	adoptedByStoredID adoptionPath = iota
+	adoptedByName
+	adoptedAfterNameTaken
+)
+
+func adoptionWarning(path adoptionPath, spec Spec, grp Group) Warning {
+	var why string
+	switch path {
+	case adoptedByStoredID:
+		why = fmt.Sprintf("The published document already holds its ID in %q, and no other document does. This happens when "+
+			"the resource left the Terraform state (terraform state rm, a lost or new state) while the document kept "+
+			"the ID. Check that no other Terraform configuration manages this document with the same document_field: "+
+			"two configurations on one field take each other's groups (see the ownership guide).", spec.Field)
+	case adoptedByName:
+		why = "It was found by its exact name, and no document holds its ID. This is expected after an apply that " +
+			"created the group but failed to write its ID back. Otherwise, check who created the group: a group made by " +
+			"hand, or by another configuration with the same group_name_prefix, is now managed (and destroyed) by this one."
+	case adoptedAfterNameTaken:
+		why = "Okta refused to create it because the name was taken, and no document holds its ID: an earlier request " +
+			"created it but its answer was lost, or it was created outside this configuration. If it was not this " +
+			"provider, check who created it: the group is now managed (and destroyed) by this configuration."
+	}
+	return Warning{
+		Summary: "Adopted an existing Okta group",
+		Detail: fmt.Sprintf("Document %q now manages the existing Okta group %q (%s) instead of creating a second one. %s",
+			spec.DocumentID, grp.Profile.Name, grp.ID, why),
+	}
 }
 
 // adoptStored looks at the group the published document already names. A group that another document
@@ -102,7 +136,7 @@ func (s *Service) adoptStored(ctx context.Context, spec Spec, doc documentVarian
 		return Group{}, false, nil, nil
 	}
 	id := pub.stringField(spec.Field)
-	if id == "" {
+	if id == "" || s.wasDeleted(id) {
 		return Group{}, false, nil, nil
 	}
 	grp, err = s.group(ctx, id)
@@ -116,7 +150,14 @@ func (s *Service) adoptStored(ctx context.Context, spec Spec, doc documentVarian
 	if err := s.guard.check("adopt", spec.DocumentID, grp); err != nil {
 		return Group{}, false, nil, err
 	}
-	others, err := s.otherHolders(ctx, spec, grp.ID)
+	others, err := s.otherHolders(ctx, spec.DocumentID, spec.Field, grp.ID)
+	if err == nil && len(others) == 0 {
+		err = s.bind(spec.DocumentID, grp)
+		var held *heldElsewhereError
+		if errors.As(err, &held) {
+			others, err = []string{held.Holder}, nil
+		}
+	}
 	if err != nil {
 		return Group{}, false, nil, err
 	}
@@ -132,8 +173,31 @@ func (s *Service) adoptStored(ctx context.Context, spec Spec, doc documentVarian
 	return grp, true, nil, nil
 }
 
+// adoptByNameOrWait is adoptByName, except that a group held by another document is waited for, up to
+// Options.HandoverWait: a plan that passed ClaimPlan asks for a name another document holds only when that
+// document lets it go in the same run (it is renamed, archived or destroyed), and Terraform may run this
+// create first.
+func (s *Service) adoptByNameOrWait(ctx context.Context, spec Spec) (Group, bool, error) {
+	deadline := time.Now().Add(s.opts.HandoverWait)
+	for {
+		released := s.releases()
+		grp, found, err := s.adoptByName(ctx, spec, false)
+		var held *heldElsewhereError
+		if !errors.As(err, &held) || held.inProcess {
+			return grp, found, err
+		}
+		if !s.waitForRelease(ctx, released, deadline) {
+			if ctx.Err() != nil {
+				return Group{}, false, ctx.Err()
+			}
+			return Group{}, false, fmt.Errorf("%w; nothing in this run let the group go within %s", err, s.opts.HandoverWait)
+		}
+	}
+}
+
 // adoptByName looks for a group with exactly the configured name: in the shared listing, or with fresh
 // set, with a search of its own (after Okta said the name is taken, the listing is known to be behind).
+// A group another document holds is a *heldElsewhereError.
 func (s *Service) adoptByName(ctx context.Context, spec Spec, fresh bool) (Group, bool, error) {
 	find := s.groupNamed
 	if fresh {
@@ -143,37 +207,43 @@ func (s *Service) adoptByName(ctx context.Context, spec Spec, fresh bool) (Group
 	if err != nil {
 		return Group{}, false, fmt.Errorf("looking up Okta group %q for document %q: %w", spec.Name, spec.DocumentID, err)
 	}
-	if !found {
+	if !found || s.wasDeleted(grp.ID) {
 		return Group{}, false, nil
 	}
 	if err := s.guard.check("adopt", spec.DocumentID, grp); err != nil {
 		return Group{}, false, err
 	}
-	if err := s.checkNotBoundElsewhere(ctx, spec, grp); err != nil {
+	others, err := s.otherHolders(ctx, spec.DocumentID, spec.Field, grp.ID)
+	if err != nil {
+		return Group{}, false, err
+	}
+	if len(others) > 0 {
+		// Search lags behind writes: the group may have been renamed or deleted since it was listed.
+		current, err := s.groups.GetGroup(ctx, grp.ID)
+		if errors.Is(err, ErrGroupNotFound) || (err == nil && current.Profile.Name != spec.Name) {
+			return Group{}, false, nil
+		}
+		if err != nil {
+			return Group{}, false, fmt.Errorf("reading Okta group %q (%s) for document %q: %w", grp.Profile.Name, grp.ID, spec.DocumentID, err)
+		}
+		return Group{}, false, &heldElsewhereError{Group: grp, Holder: others[0], DocumentID: spec.DocumentID}
+	}
+	if err := s.bind(spec.DocumentID, grp); err != nil {
 		return Group{}, false, err
 	}
 	return grp, true, nil
 }
 
-// checkNotBoundElsewhere refuses to adopt a group by name when another document already holds its ID:
-// two documents configured with the same group name would otherwise share, and later delete, one group.
-func (s *Service) checkNotBoundElsewhere(ctx context.Context, spec Spec, grp Group) error {
-	others, err := s.otherHolders(ctx, spec, grp.ID)
-	if err != nil {
-		return err
+// otherHolders returns the published IDs of the documents other than documentID whose field (in any
+// variant) holds groupID: in the Content Lake, or bound in this Service by a create whose write-back is
+// still on its way.
+func (s *Service) otherHolders(ctx context.Context, documentID, field, groupID string) ([]string, error) {
+	var others []string
+	if other := s.boundElsewhere(groupID, documentID); other != "" {
+		others = append(others, other)
 	}
-	if len(others) > 0 {
-		return fmt.Errorf("the Okta group %q (%s) is already written back to document %q, so it cannot also serve document %q: "+
-			"give the two documents different group names", grp.Profile.Name, grp.ID, others[0], spec.DocumentID)
-	}
-	return nil
-}
-
-// otherHolders returns the published IDs of the documents other than spec's whose field (in any variant)
-// holds groupID.
-func (s *Service) otherHolders(ctx context.Context, spec Spec, groupID string) ([]string, error) {
 	raw, err := s.content.Query(ctx, Query{
-		GROQ:        fmt.Sprintf(`*[%s == $groupId]._id`, spec.Field),
+		GROQ:        fmt.Sprintf(`*[%s == $groupId]._id`, field),
 		Params:      map[string]any{"groupId": groupID},
 		Perspective: "raw",
 	})
@@ -184,9 +254,8 @@ func (s *Service) otherHolders(ctx context.Context, spec Spec, groupID string) (
 	if err != nil {
 		return nil, fmt.Errorf("checking which documents hold Okta group %q: %w", groupID, err)
 	}
-	var others []string
 	for _, id := range ids {
-		if pid := publishedID(id); pid != spec.DocumentID && !slices.Contains(others, pid) {
+		if pid := publishedID(id); pid != documentID && !slices.Contains(others, pid) {
 			others = append(others, pid)
 		}
 	}
@@ -199,7 +268,7 @@ func (s *Service) createGroup(ctx context.Context, spec Spec) (grp Group, adopte
 	grp, err = s.groups.CreateGroup(ctx, Profile{Name: spec.Name, Description: spec.Description})
 	if err == nil {
 		s.rememberGroup(grp)
-		return grp, false, nil
+		return grp, false, s.bind(spec.DocumentID, grp)
 	}
 	if !errors.Is(err, ErrGroupNameTaken) {
 		return Group{}, false, fmt.Errorf("creating Okta group %q for document %q: %w", spec.Name, spec.DocumentID, err)
@@ -310,6 +379,10 @@ func (s *Service) Update(ctx context.Context, prior Binding, spec Spec) (Binding
 	if grp, err = s.reconcileProfile(ctx, spec, grp); err != nil {
 		return Binding{}, nil, err
 	}
+	if prior.Name != spec.Name {
+		// A create in this run may be waiting for the old name.
+		s.release(spec.DocumentID, prior.Name, "", false)
+	}
 	change := fieldChange{Field: spec.Field, GroupID: grp.ID}
 	if prior.Field != "" && prior.Field != spec.Field {
 		change.ClearField = prior.Field
@@ -332,9 +405,16 @@ type DeleteResult struct {
 }
 
 // Delete deletes the group (unless keepGroup) and clears the field on every variant that still holds its
-// ID. A group or document that is already gone is not an error.
+// ID. A group or document that is already gone is not an error. A group that another document holds is
+// kept, with a warning: deleting it would take that document's access away.
 func (s *Service) Delete(ctx context.Context, b Binding, keepGroup bool) (DeleteResult, error) {
 	var res DeleteResult
+	field := b.Field
+	if field == "" {
+		field = DefaultDocumentField
+	}
+	deleted := false
+	defer func() { s.release(b.DocumentID, b.Name, b.GroupID, deleted) }()
 	if !keepGroup {
 		grp, err := s.groups.GetGroup(ctx, b.GroupID)
 		switch {
@@ -345,16 +425,31 @@ func (s *Service) Delete(ctx context.Context, b Binding, keepGroup bool) (Delete
 			if err := s.guard.check("delete", b.DocumentID, grp); err != nil {
 				return res, err
 			}
-			err := s.groups.DeleteGroup(ctx, b.GroupID)
+			others, err := s.otherHolders(ctx, b.DocumentID, field, b.GroupID)
+			if err != nil {
+				return res, fmt.Errorf("checking that no other document holds Okta group %q (%s) before deleting it: %w",
+					grp.Profile.Name, b.GroupID, err)
+			}
+			if len(others) > 0 {
+				res.Warnings = append(res.Warnings, Warning{
+					Summary: "Okta group kept: another document holds it",
+					Detail: fmt.Sprintf("Document %q no longer manages the Okta group %q (%s), but document %q holds its ID in %q, "+
+						"so the group is not deleted: that would take its access away. Only %q's field is cleared. If %q "+
+						"should not hold this group, remove the ID from it; otherwise manage the group through %q's resource.",
+						b.DocumentID, grp.Profile.Name, b.GroupID, others[0], field, b.DocumentID, others[0], others[0]),
+				})
+				break
+			}
+			if err := s.countDeletion(b); err != nil {
+				return res, err
+			}
+			err = s.groups.DeleteGroup(ctx, b.GroupID)
 			s.forgetGroup(b.GroupID)
 			if err != nil {
 				return res, fmt.Errorf("deleting Okta group %q (%s) for document %q: %w", grp.Profile.Name, b.GroupID, b.DocumentID, err)
 			}
+			deleted = true
 		}
-	}
-	field := b.Field
-	if field == "" {
-		field = DefaultDocumentField
 	}
 	doc, err := s.apply(ctx, b.DocumentID, fieldChange{Field: field, OnlyIfGroupID: b.GroupID})
 	if err != nil {
@@ -370,36 +465,55 @@ func (s *Service) Delete(ctx context.Context, b Binding, keepGroup bool) (Delete
 }
 
 // Import binds an existing document and group. With groupID empty the group is the one the published
-// document names in field. The group must pass the ownership guard.
-func (s *Service) Import(ctx context.Context, documentID, groupID, field string) (Binding, error) {
+// document names in field. The document must exist, and the group must pass the ownership guard and be
+// held by no other document: import follows the same ownership rules as create.
+func (s *Service) Import(ctx context.Context, documentID, groupID, field string) (Binding, []Warning, error) {
 	if field == "" {
 		field = DefaultDocumentField
 	}
 	if err := CheckDocumentID(documentID); err != nil {
-		return Binding{}, err
+		return Binding{}, nil, err
 	}
 	doc, err := s.readVariants(ctx, documentID, field)
 	if err != nil {
-		return Binding{}, err
+		return Binding{}, nil, err
+	}
+	if len(doc.Variants) == 0 {
+		return Binding{}, nil, fmt.Errorf("cannot import document %q: it does not exist in the dataset (no published document, "+
+			"draft or release version); check the document ID", documentID)
 	}
 	if groupID == "" {
 		pub, ok := doc.published()
 		if !ok {
-			return Binding{}, fmt.Errorf("cannot import document %q: it has no published version; import it as %q instead",
+			return Binding{}, nil, fmt.Errorf("cannot import document %q: it has no published version; import it as %q instead",
 				documentID, documentID+":<okta group id>")
 		}
 		if groupID = pub.stringField(field); groupID == "" {
-			return Binding{}, fmt.Errorf("cannot import document %q: its field %q holds no group ID; import it as %q instead",
+			return Binding{}, nil, fmt.Errorf("cannot import document %q: its field %q holds no group ID; import it as %q instead",
 				documentID, field, documentID+":<okta group id>")
 		}
 	}
 	grp, err := s.groups.GetGroup(ctx, groupID)
 	if err != nil {
-		return Binding{}, fmt.Errorf("importing document %q: reading Okta group %q: %w", documentID, groupID, err)
+		return Binding{}, nil, fmt.Errorf("importing document %q: reading Okta group %q: %w", documentID, groupID, err)
 	}
 	if err := s.guard.check("import", documentID, grp); err != nil {
-		return Binding{}, err
+		return Binding{}, nil, err
 	}
+	others, err := s.otherHolders(ctx, documentID, field, grp.ID)
+	if err != nil {
+		return Binding{}, nil, err
+	}
+	if len(others) > 0 {
+		return Binding{}, nil, fmt.Errorf("cannot import document %q with Okta group %q (%s): document %q holds that group in %q. "+
+			"One group serves one document; import %q with its own group, or import the group as %q's",
+			documentID, grp.Profile.Name, grp.ID, others[0], field, documentID, others[0])
+	}
+	warnings := []Warning{{
+		Summary: "Imported an existing Okta group",
+		Detail: fmt.Sprintf("Document %q now manages the Okta group %q (%s) through this resource: the next apply renames it "+
+			"to the configured name, and destroy deletes it unless on_destroy = \"keep\".", documentID, grp.Profile.Name, grp.ID),
+	}}
 	return Binding{
 		DocumentID:     documentID,
 		GroupID:        grp.ID,
@@ -407,7 +521,7 @@ func (s *Service) Import(ctx context.Context, documentID, groupID, field string)
 		Description:    grp.Profile.Description,
 		Field:          field,
 		DocumentSynced: doc.synced(field, grp.ID),
-	}, nil
+	}, warnings, nil
 }
 
 func (s *Service) validateSpec(spec Spec) error {

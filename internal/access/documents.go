@@ -97,6 +97,11 @@ func (s *Service) Documents(ctx context.Context, q DocumentQuery) ([]Document, e
 	if err != nil {
 		return nil, err
 	}
+	if q.GROQ != "" {
+		if err := s.checkQueryShape(ctx, q, perspective); err != nil {
+			return nil, err
+		}
+	}
 	var out []Document
 	after := ""
 	for {
@@ -126,6 +131,51 @@ func (s *Service) Documents(ctx context.Context, q DocumentQuery) ([]Document, e
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
+}
+
+// checkQueryShape makes sure a whole query returns an array of objects with a string _id. The paging
+// wrapper filters on _id, so without this check a query returning titles, IDs or a count would read as no
+// documents at all, and the plan would destroy every group.
+func (s *Service) checkQueryShape(ctx context.Context, q DocumentQuery, perspective string) error {
+	const notDocument = `!defined(_id) || string(_id) != _id`
+	groq := fmt.Sprintf(`{"count": count(%[1]s), "bad": count((%[1]s)[%[2]s]), `+
+		`"sample": select(count(%[1]s) == null => %[1]s, (%[1]s)[%[2]s][0...2])}`, q.GROQ, notDocument)
+	raw, err := s.content.Query(ctx, Query{GROQ: groq, Params: q.Params, Perspective: perspective})
+	if err != nil {
+		return err
+	}
+	var shape struct {
+		Count  *float64        `json:"count"`
+		Bad    *float64        `json:"bad"`
+		Sample json.RawMessage `json:"sample"`
+	}
+	if err := json.Unmarshal(raw, &shape); err != nil {
+		return fmt.Errorf("checking what the query returns: unexpected result: %w", err)
+	}
+	const fix = "The query must return an array of documents (objects with a string _id), for example " +
+		"*[_type == \"handbook\"], or *[...]{_id, title}; move a projection that drops _id into `projection`, and leave " +
+		"out [0], ._id and count()"
+	switch {
+	case shape.Count == nil:
+		return fmt.Errorf("the query returned %s, not an array of documents. %s", quoteResult(shape.Sample), fix)
+	case shape.Bad != nil && *shape.Bad > 0:
+		return fmt.Errorf("%.0f of the %.0f results of the query are not documents with a string _id, for example %s. %s",
+			*shape.Bad, *shape.Count, quoteResult(shape.Sample), fix)
+	}
+	return nil
+}
+
+// quoteResult shows a query result in an error, shortened.
+func quoteResult(raw json.RawMessage) string {
+	const limit = 200
+	s := string(raw)
+	if s == "" {
+		s = "null"
+	}
+	if len(s) > limit {
+		s = s[:limit] + "…"
+	}
+	return s
 }
 
 func decodeDocuments(raw json.RawMessage) ([]Document, error) {

@@ -24,6 +24,12 @@ type Options struct {
 	Backoff, MaxBackoff time.Duration
 	// QueryPageSize is how many documents one data-source query page asks for (default 1000).
 	QueryPageSize int
+	// DeletionLimit is how many groups one Service may delete (default DefaultDeletionLimit; NoDeletions
+	// allows none).
+	DeletionLimit int
+	// HandoverWait bounds how long a create waits for a group of the same name, held by another document,
+	// to be let go by a rename or destroy in the same run (default 30s).
+	HandoverWait time.Duration
 
 	// Sleep waits between retries; tests replace it. Defaults to a context-aware time.Sleep.
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -44,6 +50,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.QueryPageSize == 0 {
 		o.QueryPageSize = 1000
+	}
+	if o.HandoverWait == 0 {
+		o.HandoverWait = 30 * time.Second
 	}
 	if o.Sleep == nil {
 		o.Sleep = wait.Sleep
@@ -71,6 +80,7 @@ type Service struct {
 	opts    Options
 	shared  sharedReads
 	writes  writeCoalescer
+	claims  claims
 }
 
 // NewService returns a Service over the given Okta directory and Content Lake.
@@ -78,6 +88,7 @@ func NewService(groups Directory, content ContentLake, opts Options) *Service {
 	opts = opts.withDefaults()
 	s := &Service{groups: groups, content: content, guard: guard{prefix: opts.GroupNamePrefix}, opts: opts}
 	s.writes.send = s.flush
+	s.claims.init()
 	return s
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 
@@ -71,6 +72,11 @@ resource "sanityokta_document_group" "content" {
 %s
 }
 `, gatedType, env.DocID(""), extra)
+}
+
+// withProviderSetting adds a setting to the provider block of config.
+func withProviderSetting(config, setting string) string {
+	return strings.Replace(config, "provider \"sanityokta\" {\n", "provider \"sanityokta\" {\n  "+setting+"\n", 1)
 }
 
 // addrOf is the address of the resource for docID when the test's documents are all (see groupsConfig).

@@ -3,7 +3,9 @@ package provider
 import (
 	"context"
 	"fmt"
+	"math"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,6 +37,7 @@ const (
 	envOktaPrivateKey   = "OKTA_PRIVATE_KEY"
 	envOktaPrivateKeyID = "OKTA_PRIVATE_KEY_ID"
 	envOktaScopes       = "OKTA_SCOPES"
+	envDeletionLimit    = "SANITYOKTA_DELETION_LIMIT"
 )
 
 var defaultOktaScopes = []string{"okta.groups.manage", "okta.groups.read"}
@@ -182,7 +185,42 @@ func resolveConfig(ctx context.Context, m providerModel, getenv func(string) str
 					"rename or delete any OKTA_GROUP without admin privileges. Set a prefix such as \"content:\" unless you mean this.")
 		}
 	}
+	cfg.Options.DeletionLimit = r.deletionLimit(m.DeletionLimit)
 	return cfg, r.diags
+}
+
+// deletionLimit resolves deletion_limit into access.Options.DeletionLimit, where 0 means the default.
+func (r *settingReader) deletionLimit(v types.Int64) int {
+	p := path.Root("deletion_limit")
+	var n int64
+	switch {
+	case v.IsUnknown():
+		r.diags.AddAttributeError(p, "Provider setting not known yet",
+			"deletion_limit depends on a value that is only known after apply; set it to a known value or use the "+envDeletionLimit+" environment variable.")
+		return 0
+	case !v.IsNull():
+		n = v.ValueInt64()
+	default:
+		env := strings.TrimSpace(r.getenv(envDeletionLimit))
+		if env == "" {
+			return 0
+		}
+		var err error
+		if n, err = strconv.ParseInt(env, 10, 32); err != nil {
+			r.diags.AddAttributeError(p, "Invalid deletion limit",
+				fmt.Sprintf("%s=%q is not a whole number: set it to how many Okta groups one run may delete, for example 10.", envDeletionLimit, env))
+			return 0
+		}
+	}
+	if n < 0 || n > math.MaxInt32 {
+		r.diags.AddAttributeError(p, "Invalid deletion limit",
+			fmt.Sprintf("deletion_limit is %d: it must be 0 (no deletions) or more.", n))
+		return 0
+	}
+	if n == 0 {
+		return access.NoDeletions
+	}
+	return int(n)
 }
 
 func (r *settingReader) scopes(ctx context.Context, p path.Path, v types.List) []string {

@@ -10,6 +10,7 @@ type providerModel struct {
 	Sanity          *sanityBlockModel `tfsdk:"sanity"`
 	Okta            *oktaBlockModel   `tfsdk:"okta"`
 	GroupNamePrefix types.String      `tfsdk:"group_name_prefix"`
+	DeletionLimit   types.Int64       `tfsdk:"deletion_limit"`
 }
 
 type sanityBlockModel struct {

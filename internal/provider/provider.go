@@ -82,6 +82,14 @@ func (p *SanityOktaProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 					"names start with this prefix. Defaults to `content:`. An empty string turns the name rule off " +
 					"(with a warning); the type and admin-privilege rules always apply.",
 			},
+			"deletion_limit": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "How many Okta groups one run may delete. A plan that deletes more fails at plan " +
+					"time, before anything is deleted, and an apply stops deleting at the limit. Destroys and " +
+					"replacements count; resources with `on_destroy = \"keep\"` do not. Defaults to 10; `0` allows no " +
+					"deletion. Raise it for an intended `terraform destroy`. Environment variable: " +
+					"`SANITYOKTA_DELETION_LIMIT`.",
+			},
 		},
 		Blocks: map[string]schema.Block{
 			"sanity": schema.SingleNestedBlock{

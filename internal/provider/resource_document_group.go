@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -105,20 +106,68 @@ func (r *documentGroupResource) Configure(_ context.Context, req resource.Config
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-// ModifyPlan enforces the name half of the ownership guard at plan time, so a name outside the prefix never
-// reaches apply.
+// claimKey is the private-state key holding the instance's plan token (see access.Service.ClaimPlan).
+const claimKey = "claim"
+
+type claimPrivate struct {
+	Token string `json:"token"`
+}
+
+// ModifyPlan checks at plan time what the domain can check without writing: the name half of the
+// ownership guard, one group name per document and one resource per document (across every instance
+// this provider process plans), and the deletion limit.
 func (r *documentGroupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.data == nil || r.data.service == nil {
+	if r.data == nil || r.data.service == nil {
+		return
+	}
+	svc := r.data.service
+	var prior *documentGroupModel
+	if !req.State.Raw.IsNull() {
+		prior = &documentGroupModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, prior)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	if req.Plan.Raw.IsNull() {
+		if prior != nil && prior.OnDestroy.ValueString() != onDestroyKeep {
+			if err := svc.PlanDeletion(bindingFrom(*prior)); err != nil {
+				resp.Diagnostics.AddError("Too many Okta groups deleted in one run", err.Error())
+			}
+		}
 		return
 	}
 	var plan documentGroupModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || plan.Name.IsUnknown() || plan.DocumentID.IsUnknown() {
+	if resp.Diagnostics.HasError() || plan.DocumentID.IsUnknown() {
 		return
 	}
-	if err := r.data.service.CheckGroupName(plan.DocumentID.ValueString(), plan.Name.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("name"), "Group name outside the ownership prefix", err.Error())
+	docID := plan.DocumentID.ValueString()
+	if prior != nil && prior.DocumentID.ValueString() != docID && prior.OnDestroy.ValueString() != onDestroyKeep {
+		// document_id forces a replacement, which deletes the old group.
+		if err := svc.PlanDeletion(bindingFrom(*prior)); err != nil {
+			resp.Diagnostics.AddError("Too many Okta groups deleted in one run", err.Error())
+		}
 	}
+	name := ""
+	if !plan.Name.IsUnknown() {
+		name = plan.Name.ValueString()
+		if err := svc.CheckGroupName(docID, name); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("name"), "Group name outside the ownership prefix", err.Error())
+			return
+		}
+	}
+	var claimed claimPrivate
+	if raw, diags := req.Private.GetKey(ctx, claimKey); !diags.HasError() && len(raw) > 0 {
+		_ = json.Unmarshal(raw, &claimed)
+	}
+	token, err := svc.ClaimPlan(access.PlanClaim{DocumentID: docID, Name: name, Token: claimed.Token})
+	if err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("Document %q cannot have this group", docID), err.Error())
+		return
+	}
+	raw, _ := json.Marshal(claimPrivate{Token: token})
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, claimKey, raw)...)
 }
 
 func (r *documentGroupResource) ready(diags *diag.Diagnostics) bool {
@@ -252,7 +301,8 @@ func (r *documentGroupResource) ImportState(ctx context.Context, req resource.Im
 				"or the document ID and the Okta group ID (\"handbook-sales:00g1abcd2EFGH3ijk4l5\").", req.ID))
 		return
 	}
-	b, err := r.data.service.Import(ctx, docID, groupID, access.DefaultDocumentField)
+	b, warnings, err := r.data.service.Import(ctx, docID, groupID, access.DefaultDocumentField)
+	addWarnings(&resp.Diagnostics, warnings)
 	if err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("Cannot import document %q", docID), err.Error())
 		return

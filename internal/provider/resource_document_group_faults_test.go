@@ -214,7 +214,8 @@ func TestAccDocumentGroup_rateLimitedConcurrency(t *testing.T) {
 					}
 				}
 			},
-			Config: groupsConfig(env, ""),
+			// The test's own destroy deletes all of them.
+			Config: withProviderSetting(groupsConfig(env, ""), "deletion_limit = 1000"),
 			ConfigStateChecks: []statecheck.StateCheck{stateCheck(func(*tfjson.State) error {
 				for i := 0; i < n; i++ {
 					s := fmt.Sprintf("bulk-%02d", i)
