@@ -185,8 +185,9 @@ func TestCreateIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(warnings) != 1 || !strings.Contains(warnings[0].Detail, first.GroupID) {
-		t.Errorf("warnings = %+v, want one saying the existing group was adopted", warnings)
+	if len(warnings) != 1 || !strings.Contains(warnings[0].Detail, first.GroupID) ||
+		!strings.Contains(warnings[0].Detail, "The published document already holds its ID") {
+		t.Errorf("warnings = %+v, want one saying the group the document names was adopted", warnings)
 	}
 	if second.GroupID != first.GroupID {
 		t.Errorf("second create made group %s, want the adopted %s", second.GroupID, first.GroupID)
@@ -243,8 +244,8 @@ func TestCreateAdoptsByNameWhenSearchLags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(warnings) != 1 {
-		t.Errorf("warnings = %+v, want one saying the existing group was adopted", warnings)
+	if len(warnings) != 1 || !strings.Contains(warnings[0].Detail, "Okta refused to create it because the name was taken") {
+		t.Errorf("warnings = %+v, want one saying the group was adopted after Okta refused the name", warnings)
 	}
 	if b.GroupID != g.ID || len(w.org.GroupsByName("content:hb")) != 1 {
 		t.Fatalf("adopted %s, want %s; groups named content:hb: %d", b.GroupID, g.ID, len(w.org.GroupsByName("content:hb")))
@@ -701,5 +702,81 @@ func TestConcurrentCreatesNeverShareAGroup(t *testing.T) {
 	}
 	if created == 0 || created > names {
 		t.Errorf("%d creates succeeded, want between 1 and %d (one per name at most)", created, names)
+	}
+}
+
+func TestCreateAdoptsByExactNameAfterAnInterruptedCreate(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.seed(t, doc("hb"))
+	if _, err := directoryOf(t, w.org).CreateGroup(context.Background(), access.Profile{Name: "content:hb"}); err != nil {
+		t.Fatal(err)
+	}
+	_, warnings, err := w.svc.Create(context.Background(), spec("hb", "content:hb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0].Detail, "found by its exact name") ||
+		!strings.Contains(warnings[0].Detail, "failed to write its ID back") {
+		t.Errorf("warnings = %+v, want one giving the exact-name path and what to check", warnings)
+	}
+}
+
+// A create that asks for the name of a group another document holds waits, within one run, for that
+// document's destroy to let the name go, then creates a group of its own.
+func TestCreateWaitsForARenameOrDestroyInTheSameRun(t *testing.T) {
+	w := newWorld(t, worldOptions{opts: access.Options{HandoverWait: 10 * time.Second}})
+	w.seed(t, doc("a"), doc("b"))
+	ctx := context.Background()
+	a := w.create(t, "a")
+	w.nextRun(t)
+	type result struct {
+		b   access.Binding
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		b, _, err := w.svc.Create(ctx, spec("b", "content:a"))
+		done <- result{b, err}
+	}()
+	select {
+	case r := <-done:
+		t.Fatalf("the create finished before the destroy that frees its name: %+v, %v", r.b, r.err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	if _, err := w.svc.Delete(ctx, a, false); err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	if r.err != nil {
+		t.Fatalf("create after the name was let go: %v", r.err)
+	}
+	if r.b.GroupID == a.GroupID {
+		t.Errorf("document b took over a's group %s", a.GroupID)
+	}
+	if _, ok := w.org.Group(a.GroupID); ok {
+		t.Errorf("a's group %s still exists", a.GroupID)
+	}
+	if n := len(w.org.GroupsByName("content:a")); n != 1 || w.field("b") != r.b.GroupID {
+		t.Errorf("%d groups named content:a, b holds %v; want one, b's own", n, w.field("b"))
+	}
+}
+
+func TestDeleteStopsAtTheDeletionLimit(t *testing.T) {
+	w := newWorld(t, worldOptions{opts: access.Options{DeletionLimit: 2}})
+	w.seed(t, doc("a"), doc("b"), doc("c"))
+	bs := []access.Binding{w.create(t, "a"), w.create(t, "b"), w.create(t, "c")}
+	ctx := context.Background()
+	for i, b := range bs {
+		_, err := w.svc.Delete(ctx, b, false)
+		_, exists := w.org.Group(b.GroupID)
+		switch {
+		case i < 2 && (err != nil || exists):
+			t.Errorf("delete %d within the limit: %v, group still exists %v", i+1, err, exists)
+		case i == 2 && (err == nil || !strings.Contains(err.Error(), "deletion limit of 2") || !exists):
+			t.Errorf("delete past the limit: %v, group exists %v; want a refusal that keeps the group", err, exists)
+		}
+	}
+	if w.field("c") != bs[2].GroupID {
+		t.Errorf("the refused delete cleared document c's field")
 	}
 }
