@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -374,4 +376,76 @@ func processesRunning(t *testing.T, dir string) []string {
 		}
 	}
 	return found
+}
+
+// The quickstart's terraform test runs beside an applied quickstart on the same local stack and leaves it
+// untouched: its own prefix and field keep it to groups of its own, which it deletes at the end.
+func TestQuickstartTestLeavesAnAppliedQuickstartAlone(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("set TF_ACC=1 (and TF_ACC_TERRAFORM_PATH or terraform on PATH) to run Terraform")
+	}
+	tf := &terraformCLI{path: os.Getenv("TF_ACC_TERRAFORM_PATH")}
+	if tf.path == "" {
+		t.Skip("TF_ACC_TERRAFORM_PATH is not set")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	if v, err := tf.version(ctx); err != nil || !versionAtLeast(v, 1, 6) {
+		t.Skipf("terraform test needs Terraform 1.6 or later (have %s, %v)", v, err)
+	}
+	root := repoRoot(t)
+	providerDir := t.TempDir()
+	build := exec.Command("go", "build", "-o", filepath.Join(providerDir, providerBinary), ".")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the provider: %v\n%s", err, out)
+	}
+	st := quickstartStack(t)
+	work := t.TempDir()
+	tf.dir = filepath.Join(work, "quickstart")
+	cliConfig := filepath.Join(work, "terraform.rc")
+	if err := writeCLIConfig(cliConfig, providerDir); err != nil {
+		t.Fatal(err)
+	}
+	if err := copyExample(filepath.Join(root, "examples", "quickstart"), tf.dir); err != nil {
+		t.Fatal(err)
+	}
+	tf.env = devstack.TerraformEnviron(os.Environ(), st.Environ(), cliConfig)
+
+	if _, err := tf.mustRun(ctx, "apply", "-auto-approve", "-input=false"); err != nil {
+		t.Fatal(err)
+	}
+	applied := snapshot(st)
+	out, err := tf.mustRun(ctx, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "1 passed, 0 failed") {
+		t.Errorf("terraform test did not pass its run:\n%s", out)
+	}
+	if after := snapshot(st); !reflect.DeepEqual(after, applied) {
+		t.Errorf("terraform test changed the applied quickstart's groups or documents:\nbefore %+v\nafter  %+v", applied, after)
+	}
+	for _, g := range st.Okta.Groups() {
+		if strings.HasPrefix(g.Name, "tftest:") {
+			t.Errorf("terraform test left its group %q (%s) behind", g.Name, g.ID)
+		}
+	}
+	for _, d := range st.Sanity.Documents() {
+		if v, ok := d["tftestOktaGroupId"]; ok {
+			t.Errorf("terraform test left its field in %v: %v", d["_id"], v)
+		}
+	}
+	if out, code, err := tf.run(ctx, "plan", "-detailed-exitcode", "-input=false"); err != nil || code != 0 {
+		t.Errorf("the applied quickstart no longer plans empty after terraform test (exit %d, %v):\n%s", code, err, tail(out, 30))
+	}
+}
+
+// versionAtLeast reports whether a version such as "1.11.4" is major.minor or later.
+func versionAtLeast(v string, major, minor int) bool {
+	var ma, mi int
+	if _, err := fmt.Sscanf(v, "%d.%d", &ma, &mi); err != nil {
+		return false
+	}
+	return ma > major || ma == major && mi >= minor
 }

@@ -1,6 +1,6 @@
 # Quickstart: one Okta group per access-controlled Sanity document.
 #
-# The provider block is empty on purpose: every setting comes from the environment, which is what the
+# The provider block holds no connection settings on purpose: they all come from the environment, which is what the
 # local stack prints (`go run ./cmd/devstack`) and what a CI pipeline sets from its secrets:
 #   SANITY_API_HOST, SANITY_PROJECT_ID, SANITY_DATASET, SANITY_API_TOKEN, OKTA_ORG_URL, OKTA_API_TOKEN
 
@@ -14,7 +14,24 @@ terraform {
   }
 }
 
-provider "sanityokta" {}
+# The prefix and the field set which groups and which written-back IDs belong to this configuration.
+# Another configuration on the same org and dataset (the terraform test in tests/, say) sets its own pair,
+# so neither adopts, renames or deletes the other's groups.
+variable "group_name_prefix" {
+  description = "Ownership prefix: the groups this configuration creates and may touch start with it."
+  type        = string
+  default     = "content:"
+}
+
+variable "document_field" {
+  description = "The document field that receives each group's ID."
+  type        = string
+  default     = "oktaGroupId"
+}
+
+provider "sanityokta" {
+  group_name_prefix = var.group_name_prefix
+}
 
 # Every published, active document of the three gated types. Inactive documents (active == false)
 # are left out by default, so archiving a document in the Studio removes its group on the next apply.
@@ -29,9 +46,10 @@ data "sanityokta_documents" "gated" {
 resource "sanityokta_document_group" "content" {
   for_each = data.sanityokta_documents.gated.documents
 
-  document_id = each.key
-  name        = "content:${each.value.slug}"
-  description = "Access to ${coalesce(each.value.title, each.key)}"
+  document_id    = each.key
+  name           = "${var.group_name_prefix}${each.value.slug}"
+  description    = "Access to ${coalesce(each.value.title, each.key)}"
+  document_field = var.document_field
 }
 
 output "document_ids" {
