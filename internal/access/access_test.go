@@ -467,8 +467,8 @@ func TestReadReportsDrift(t *testing.T) {
 	}
 	w.nextRun(t)
 	res, err = w.svc.Read(ctx, b)
-	if err != nil || len(res.Warnings) != 1 || !res.Binding.DocumentSynced {
-		t.Errorf("read of a deleted document = %+v, %v; want one warning and nothing to write", res, err)
+	if err != nil || w.svc.KeptWithoutDocument(b) == nil || !res.Binding.DocumentSynced {
+		t.Errorf("read of a deleted document = %+v, %v; want a warning for a plan that keeps it, and nothing to write", res, err)
 	}
 
 	if err := w.org.DeleteGroup(b.GroupID); err != nil {
@@ -778,5 +778,31 @@ func TestDeleteStopsAtTheDeletionLimit(t *testing.T) {
 	}
 	if w.field("c") != bs[2].GroupID {
 		t.Errorf("the refused delete cleared document c's field")
+	}
+}
+
+// A refresh that finds the document deleted warns only when the plan keeps the resource; a plan that
+// destroys it (the data source dropped the document) must not say the group is left as it is.
+func TestDocumentGoneWarnsOnlyWhenTheResourceStays(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.seed(t, doc("hb"))
+	b := w.create(t, "hb")
+	w.nextRun(t)
+	if wn := w.svc.KeptWithoutDocument(b); wn != nil {
+		t.Fatalf("warning before any refresh: %+v", wn)
+	}
+	if err := w.lake.Delete("hb"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := w.svc.Read(context.Background(), b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Warnings) != 0 {
+		t.Errorf("the refresh warned %+v; the plan decides whether the group stays", res.Warnings)
+	}
+	wn := w.svc.KeptWithoutDocument(b)
+	if wn == nil || !strings.Contains(wn.Detail, "still has a resource for it") {
+		t.Errorf("warning for a resource that stays = %+v", wn)
 	}
 }

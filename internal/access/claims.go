@@ -31,6 +31,8 @@ type claims struct {
 	bound map[string]string
 	// deleted holds the groups this Service deleted: search may still return them for a while.
 	deleted map[string]bool
+	// gone holds the documents a refresh found deleted.
+	gone map[string]bool
 	// released is closed, and replaced, whenever a name or a group is let go.
 	released chan struct{}
 	// deletions counts the groups planned for deletion, and those deleted.
@@ -46,6 +48,7 @@ func (c *claims) init() {
 	c.creating = map[string]bool{}
 	c.bound = map[string]string{}
 	c.deleted = map[string]bool{}
+	c.gone = map[string]bool{}
 	c.released = make(chan struct{})
 }
 

@@ -341,19 +341,35 @@ func (s *Service) Read(ctx context.Context, b Binding) (ReadResult, error) {
 	out := b
 	out.Name, out.Description = grp.Profile.Name, grp.Profile.Description
 	out.DocumentSynced = doc.synced(b.Field, b.GroupID)
-	res := ReadResult{Binding: out}
 	if len(doc.Variants) == 0 {
-		res.Warnings = append(res.Warnings, documentGoneWarning(b))
+		s.claims.mu.Lock()
+		s.claims.gone[b.DocumentID] = true
+		s.claims.mu.Unlock()
 	}
-	return res, nil
+	return ReadResult{Binding: out}, nil
+}
+
+// KeptWithoutDocument returns a warning when a refresh in this run found the binding's document gone
+// and the plan keeps the resource anyway. A plan that destroys the resource (the data source dropped the
+// document) gets no warning: the group goes as on_destroy says.
+func (s *Service) KeptWithoutDocument(b Binding) *Warning {
+	s.claims.mu.Lock()
+	gone := s.claims.gone[b.DocumentID]
+	s.claims.mu.Unlock()
+	if !gone {
+		return nil
+	}
+	w := documentGoneWarning(b)
+	return &w
 }
 
 func documentGoneWarning(b Binding) Warning {
 	return Warning{
 		Summary: "Document no longer exists",
-		Detail: fmt.Sprintf("Document %q has no published document, draft or release version in the dataset any more. "+
-			"Its Okta group %q (%s) is left as it is; remove the resource from the configuration (or let the "+
-			"data source drop it) to delete the group.", b.DocumentID, b.Name, b.GroupID),
+		Detail: fmt.Sprintf("Document %q has no published document, draft or release version in the dataset any more, "+
+			"but the configuration still has a resource for it. Its Okta group %q (%s) is left as it is; remove the "+
+			"resource from the configuration to delete the group (or keep it, with on_destroy = \"keep\").",
+			b.DocumentID, b.Name, b.GroupID),
 	}
 }
 

@@ -36,6 +36,10 @@ func (g guard) check(action, documentID string, grp Group) error {
 
 // checkName reports whether a name the configuration asks for is inside the prefix.
 func (g guard) checkName(documentID, name string) error {
+	if g.prefix != "" && name == g.prefix {
+		return fmt.Errorf("group name %q for document %q is only the group name prefix: add the document's own part "+
+			"after it, for example its slug (\"%sslug\")", name, documentID, g.prefix)
+	}
 	if strings.HasPrefix(name, g.prefix) {
 		return nil
 	}

@@ -143,6 +143,11 @@ func (r *documentGroupResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return
 	}
 	docID := plan.DocumentID.ValueString()
+	if prior != nil && prior.DocumentID.ValueString() == docID {
+		if w := svc.KeptWithoutDocument(bindingFrom(*prior)); w != nil {
+			resp.Diagnostics.AddWarning(w.Summary, w.Detail)
+		}
+	}
 	if prior != nil && prior.DocumentID.ValueString() != docID && prior.OnDestroy.ValueString() != onDestroyKeep {
 		// document_id forces a replacement, which deletes the old group.
 		if err := svc.PlanDeletion(bindingFrom(*prior)); err != nil {
@@ -294,8 +299,8 @@ func (r *documentGroupResource) ImportState(ctx context.Context, req resource.Im
 	if !r.ready(&resp.Diagnostics) {
 		return
 	}
-	docID, groupID, _ := strings.Cut(req.ID, ":")
-	if docID == "" || strings.Count(req.ID, ":") > 1 {
+	docID, groupID, withGroup := strings.Cut(req.ID, ":")
+	if docID == "" || strings.Count(req.ID, ":") > 1 || withGroup && groupID == "" {
 		resp.Diagnostics.AddError("Invalid import ID",
 			fmt.Sprintf("%q is not an import ID for sanityokta_document_group: use the document ID (\"handbook-sales\") "+
 				"or the document ID and the Okta group ID (\"handbook-sales:00g1abcd2EFGH3ijk4l5\").", req.ID))
