@@ -9,25 +9,15 @@ import (
 	"time"
 )
 
-// The first apply of N documents writes N group IDs back, one transaction each, and the Content Lake
-// limits mutation requests per second. Creates that come close together therefore share one transaction.
-// A transaction is all or nothing, so when a shared one fails (a revision conflict on one document, say),
-// every write in it is sent again on its own: one document's conflict never fails another's write.
+// Invariant: one document's failed write never fails another's. Creates that run together share one
+// transaction (the Content Lake limits mutation requests per second); a transaction is all or nothing, so
+// when a shared one fails, each write in it is sent again on its own.
 //
-// How long to hold a batch open is a guess about what Terraform does next, since the provider cannot see
-// its queue. Terraform starts a resource only when one of its parallelism slots (10 by default) is free,
-// and on a busy machine it spends tens of milliseconds of its own between resources, so creates reach the
-// provider one at a time, not in rounds. A batch is sent when no create has started for a while:
-//   - coalesceShortQuiet, when every create under way has joined the batch and it holds as many as were
-//     ever under way at once: Terraform's slots are then most likely all waiting on it (with
-//     -parallelism=1, always);
-//   - otherwise ten times the usual gap between starts, within coalesceLongQuiet and coalesceMaxDelay:
-//     Terraform still has slots, and pauses between bursts of creates to write state (a few hundred
-//     milliseconds at 1,000 resources); such a pause should not close the batch.
-// It is sent coalesceMaxDelay after its first write at the latest, so creates that the Okta pacer holds
-// until the rate-limit window resets cannot hold the others for long, and at coalesceMaxBatch writes.
-// Waiting costs a create latency, not the run's throughput, as long as Terraform has slots left to work
-// with, which the short quiet sees to.
+// A batch is sent when no create has started for a while: after coalesceShortQuiet once every create
+// under way has joined and the batch holds as many as were ever under way at once (Terraform's slots are
+// then all waiting on it), else after ten times the usual gap between starts, within coalesceLongQuiet and
+// coalesceMaxDelay, so Terraform's pauses to write state do not split a batch. It always goes
+// coalesceMaxDelay after its first write, or at coalesceMaxBatch writes.
 
 // Defaults of the write coalescer.
 const (

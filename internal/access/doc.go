@@ -1,14 +1,24 @@
 // Package access is the domain of the sanityokta provider: it makes one Okta group exist for one Sanity
 // document, writes the group's ID back into every variant of that document, and refuses to touch groups
-// the provider does not own.
+// the provider does not own. It knows nothing about Terraform.
 //
-// It knows nothing about Terraform. It talks to Okta through Directory and to the Content Lake through
-// ContentLake, two small interfaces with adapters over internal/okta (OktaDirectory) and internal/sanity
-// (SanityContentLake), so the logic runs the same against the fakes, a real org, or test doubles.
+// Where each mechanism lives:
 //
-// A Service is shared by every resource of one provider process. All its reads go through two methods,
-// Directory.GetGroup (by ID) and Service.readVariants (one GROQ query per document), and all its writes
-// through Directory and Service.apply. Shared reads (one paged listing of the groups under the prefix and
-// one query for the written-back fields of all managed documents, instead of one call per resource) belong
-// behind those two read paths, with the writes invalidating what they change; nothing else needs to move.
+//   - ports.go: Directory (Okta) and ContentLake (Sanity), the two interfaces the domain talks through;
+//     okta_directory.go and content_lake.go adapt internal/okta and internal/sanity to them, and open.go
+//     builds a Service over both from a Config.
+//   - service.go: Service, one per provider process (one Terraform walk), and its Options.
+//   - document_group.go: Create, Read, Update, Delete and Import of a document's group: adoption by stored
+//     ID or exact name, and the order in which everything is checked.
+//   - guard.go: the ownership guard (group type, admin privileges, name prefix); GuardError in errors.go.
+//   - claims.go: one group per document and one resource per document within a Service (plan-time and
+//     create-time claims, the hand-over wait when a rename or destroy in the same run frees a name).
+//   - deletion_limit.go: the deletion limit, counted at plan time and again at apply time.
+//   - writeback.go: the write-back transaction: one patch per variant, guarded by its revision, under a
+//     deterministic transaction ID, re-read and retried on a conflict.
+//   - coalesce.go: write-backs of creates that run together share one transaction.
+//   - shared_reads.go: one paged listing of the groups under the prefix and one of the written-back field,
+//     shared by every read of a Service instead of a request per resource.
+//   - documents.go: the data source's paged GROQ read, and the check that a query returns documents.
+//   - document.go: document IDs, field names and a document's variants.
 package access

@@ -35,12 +35,6 @@ type Document struct {
 	JSON json.RawMessage
 }
 
-// String returns the string at a dotted path, or "" if there is none.
-func (d Document) String(path string) string {
-	s, _ := d.lookup(path).(string)
-	return s
-}
-
 func (d Document) lookup(path string) any {
 	var cur any = d.Fields
 	for _, part := range strings.Split(path, ".") {

@@ -91,6 +91,3 @@ func NewService(groups Directory, content ContentLake, opts Options) *Service {
 	s.claims.init()
 	return s
 }
-
-// GroupNamePrefix is the ownership prefix in force.
-func (s *Service) GroupNamePrefix() string { return s.opts.GroupNamePrefix }

@@ -8,18 +8,11 @@ import (
 	"sync"
 )
 
-// A plan refreshes every resource, and Terraform asks for each one separately. Read one by one, N groups
-// cost N Okta GETs and N Content Lake queries, and a free developer org allows 100 requests a minute per
-// bucket. So within one Service (one provider configuration, one Terraform run) reads share two listings,
-// each made once, page by page, on first use:
-//
-//   - the Okta groups whose names start with the ownership prefix (Okta search, with stats), and
-//   - the written-back field of every document variant that holds it, plus the IDs of every draft and
-//     release version (their field may be missing, and a document is synced only if all variants are).
-//
-// What is missing from a listing is never taken as gone: Okta's search lags behind writes, so a group
-// absent from the listing is confirmed with a GET, and a document whose published variant does not hold
-// the field is read on its own. Every write by this Service updates or drops what it changed.
+// Invariant: a read never takes "missing from a listing" for "gone". Within one Service, reads share two
+// listings, each loaded once, page by page, on first use: the groups under the prefix, and the
+// written-back field of every variant that holds it plus the IDs of every draft and release version. Okta's
+// search lags behind writes, so a group absent from the listing is confirmed with a GET, and a document
+// whose published variant lacks the field is read on its own. Every write updates or drops what it changed.
 
 // groupListing is the shared listing of the groups under the prefix.
 type groupListing struct {

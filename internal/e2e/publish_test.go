@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sanityokta/terraform-provider-sanityokta/internal/pipeline"
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/e2e/pipeline"
 )
 
 // Scenario 1: an editor publishes a new gated document; one apply creates its group and writes the

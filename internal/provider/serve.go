@@ -8,13 +8,14 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 )
 
-// The framework's protocol server keeps the cancel function, and with it the whole context (loggers and
-// their fields), of every RPC it has served until Terraform sends StopProvider, which it does not do in a
-// normal run. A plan over 10,000 resources makes some 40,000 RPCs, so the provider process grew by
-// hundreds of megabytes holding contexts of RPCs long finished. releasingServer lets the framework drop
-// them every releaseEvery RPCs: it waits until no RPC is in flight, then calls the framework's
-// StopProvider, which only cancels the registered contexts. gRPC has already cancelled those of finished
-// RPCs, so nothing is affected but the memory.
+// Invariant: the provider process does not grow with the number of RPCs it has served.
+//
+// terraform-plugin-framework v1.19.0 keeps a cancel function for every RPC (internal/proto6server/serve.go:
+// registerContext appends each one to Server.contextCancels) and drops them only in StopProvider, which
+// Terraform sends on interrupt, not in a normal run. Each holds its RPC's context, loggers and fields
+// included: a plan over 10,000 resources makes some 40,000 RPCs. releasingServer calls the framework's
+// StopProvider every releaseEvery RPCs, at a moment when no RPC is in flight; by then gRPC has cancelled
+// the contexts of the finished RPCs, so only the memory is affected.
 
 // releaseEvery is how many RPCs may finish between two releases.
 const releaseEvery = 1000

@@ -2,6 +2,10 @@ package provider
 
 import (
 	"context"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"reflect"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -68,5 +72,36 @@ func TestReleasingServerReleasesContextsOnlyBetweenRPCs(t *testing.T) {
 	}
 	if n, bad := inner.stops.Load(), inner.badStops.Load(); n != 1 || bad != 0 {
 		t.Errorf("released %d times (%d with an RPC in flight), want once, after the read", n, bad)
+	}
+}
+
+// Every method of tfprotov6.ProviderServer must pass through releasingServer's gate: a method the wrapper
+// does not declare is promoted from the embedded server, and a release could then run during that RPC.
+// A new method in terraform-plugin-go fails this test until serve.go wraps it.
+func TestReleasingServerWrapsEveryProviderServerMethod(t *testing.T) {
+	fset := token.NewFileSet()
+	file, err := parser.ParseFile(fset, "serve.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	declared := map[string]bool{}
+	for _, d := range file.Decls {
+		fn, ok := d.(*ast.FuncDecl)
+		if !ok || fn.Recv == nil || len(fn.Recv.List) != 1 {
+			continue
+		}
+		if star, ok := fn.Recv.List[0].Type.(*ast.StarExpr); ok {
+			if id, ok := star.X.(*ast.Ident); ok && id.Name == "releasingServer" {
+				declared[fn.Name.Name] = true
+			}
+		}
+	}
+	// StopProvider needs no gate: Terraform's own cancels every RPC anyway, as a release does.
+	declared["StopProvider"] = true
+	iface := reflect.TypeOf((*tfprotov6.ProviderServer)(nil)).Elem()
+	for i := range iface.NumMethod() {
+		if name := iface.Method(i).Name; !declared[name] {
+			t.Errorf("releasingServer does not wrap tfprotov6.ProviderServer.%s", name)
+		}
 	}
 }

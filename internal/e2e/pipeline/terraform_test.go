@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sanityokta/terraform-provider-sanityokta/internal/pipeline"
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/e2e/pipeline"
 )
 
 // fakeTerraform writes a shell script that prints output and exits with code, standing in for

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sanityokta/terraform-provider-sanityokta/internal/pipeline"
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/e2e/pipeline"
 )
 
 // The test vector of Sanity's webhook toolkit: secret "test", this body, signed at this time.

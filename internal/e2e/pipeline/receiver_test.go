@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sanityokta/terraform-provider-sanityokta/internal/pipeline"
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/e2e/pipeline"
 )
 
 const secret = "webhook-secret"

@@ -1,9 +1,12 @@
-// Package pipeline is a small CI pipeline endpoint for Sanity's GROQ-powered webhooks, the kind a team
-// runs when it does not let the webhook call GitHub directly, and the one the end-to-end tests use to
-// stand in for a CI system. A Receiver checks each delivery (signature, age, idempotency key) and hands
-// it to a Group, which runs one Runner at a time and folds every trigger that arrives during a run into
-// a single pending run, as a GitHub Actions concurrency group without cancel-in-progress does.
-// TerraformApply is the Runner that runs `terraform apply`.
+// Package pipeline is the end-to-end tests' stand-in for a CI system: an endpoint for Sanity's
+// GROQ-powered webhooks and a concurrency group that runs `terraform apply`. It is a test double, not a
+// shipped component; the pipelines users run are the examples in examples/ci.
+//
+//   - signature.go: checking a delivery's signature and age (Receiver uses it).
+//   - receiver.go: Receiver, which also drops repeated idempotency keys.
+//   - group.go: Group, one Runner at a time, every trigger during a run folded into one pending run, as a
+//     GitHub Actions concurrency group without cancel-in-progress.
+//   - terraform.go: TerraformApply, the Runner that runs `terraform apply`.
 package pipeline
 
 import (

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sanityokta/terraform-provider-sanityokta/internal/pipeline"
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/e2e/pipeline"
 )
 
 // gatedRunner blocks every run until release is called, and counts runs in progress.
