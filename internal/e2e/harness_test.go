@@ -21,8 +21,8 @@ import (
 	"time"
 
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/devstack"
-	"github.com/sanityokta/terraform-provider-sanityokta/internal/okta/oktatest"
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/e2e/pipeline"
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/okta/oktatest"
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/sanity/sanitytest"
 )
 
