@@ -327,12 +327,7 @@ func TestDemoEndToEnd(t *testing.T) {
 		}
 	}
 	root := repoRoot(t)
-	providerDir := t.TempDir()
-	build := exec.Command("go", "build", "-o", filepath.Join(providerDir, providerBinary), ".")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the provider: %v\n%s", err, out)
-	}
+	providerDir := buildProvider(t, root)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -394,12 +389,7 @@ func TestQuickstartTestLeavesAnAppliedQuickstartAlone(t *testing.T) {
 		t.Skipf("terraform test needs Terraform 1.6 or later (have %s, %v)", v, err)
 	}
 	root := repoRoot(t)
-	providerDir := t.TempDir()
-	build := exec.Command("go", "build", "-o", filepath.Join(providerDir, providerBinary), ".")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the provider: %v\n%s", err, out)
-	}
+	providerDir := buildProvider(t, root)
 	st := quickstartStack(t)
 	work := t.TempDir()
 	tf.dir = filepath.Join(work, "quickstart")
@@ -448,4 +438,16 @@ func versionAtLeast(v string, major, minor int) bool {
 		return false
 	}
 	return ma > major || ma == major && mi >= minor
+}
+
+// buildProvider builds the provider from this checkout into a temporary directory and returns it.
+func buildProvider(t *testing.T, root string) string {
+	t.Helper()
+	dir := t.TempDir()
+	build := exec.Command("go", "build", "-o", filepath.Join(dir, providerBinary), ".")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the provider: %v\n%s", err, out)
+	}
+	return dir
 }

@@ -24,11 +24,7 @@ func (o Options) deletionLimit() int {
 // is deleted. A publish pipeline applies without anyone reading the plan; a query that suddenly matches
 // nothing must not delete every group.
 func (s *Service) PlanDeletion(b Binding) error {
-	s.claims.mu.Lock()
-	s.claims.plannedDeletions++
-	n := s.claims.plannedDeletions
-	s.claims.mu.Unlock()
-	if limit := s.opts.deletionLimit(); n > limit {
+	if n, limit, over := s.countAgainstLimit(&s.claims.plannedDeletions); over {
 		return deletionLimitError(fmt.Sprintf("This plan deletes at least %d Okta groups", n), limit, b)
 	}
 	return nil
@@ -37,14 +33,19 @@ func (s *Service) PlanDeletion(b Binding) error {
 // countDeletion is PlanDeletion at apply time, so that a plan saved under another limit, or one that did
 // not see every deletion, still cannot delete more than the limit.
 func (s *Service) countDeletion(b Binding) error {
-	s.claims.mu.Lock()
-	s.claims.deletions++
-	n := s.claims.deletions
-	s.claims.mu.Unlock()
-	if limit := s.opts.deletionLimit(); n > limit {
+	if _, limit, over := s.countAgainstLimit(&s.claims.deletions); over {
 		return deletionLimitError(fmt.Sprintf("This apply has already deleted %d Okta groups", limit), limit, b)
 	}
 	return nil
+}
+
+// countAgainstLimit adds one to counter and reports the new count, the limit, and whether it is past it.
+func (s *Service) countAgainstLimit(counter *int) (n, limit int, over bool) {
+	s.claims.mu.Lock()
+	defer s.claims.mu.Unlock()
+	*counter++
+	limit = s.opts.deletionLimit()
+	return *counter, limit, *counter > limit
 }
 
 func deletionLimitError(lead string, limit int, b Binding) error {
