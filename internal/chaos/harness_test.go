@@ -274,9 +274,15 @@ func (w *world) checkDestroyed(tb testing.TB) {
 		tb.Errorf("%d groups under %q are left after destroy, want none", len(groups), groupPrefix)
 	}
 	for i := range w.n {
-		if doc := w.stack.Sanity.Document(docID(i)); doc == nil || doc[field] != nil {
-			tb.Errorf("after destroy document %s is %v, want it without %s", docID(i), doc, field)
-			return
+		ids := []string{docID(i)}
+		if hasDraft(i) {
+			ids = append(ids, "drafts."+docID(i))
+		}
+		for _, id := range ids {
+			if doc := w.stack.Sanity.Document(id); doc == nil || doc[field] != nil {
+				tb.Errorf("after destroy document %s is %v, want it without %s", id, doc, field)
+				return
+			}
 		}
 	}
 	w.checkEdits(tb, tb.Errorf)

@@ -127,7 +127,7 @@ func (rt retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			if resp != nil {
 				return resp, nil
 			}
-			return nil, &retriesExhausted{attempts: attempt, elapsed: elapsed, err: err}
+			return nil, &retriesExhausted{err: err}
 		}
 		release()
 		if err := p.sleep(ctx, wait); err != nil {
@@ -267,14 +267,12 @@ func recordGiveUp(ctx context.Context, o retryOutcome) {
 // retriesExhausted is the transport error of a request that ran out of
 // retries. It hides io.EOF from the SDK, which would otherwise start over.
 type retriesExhausted struct {
-	attempts int
-	elapsed  time.Duration
-	err      error
+	err error
 }
 
-func (e *retriesExhausted) Error() string {
-	return fmt.Sprintf("%v (after %d attempts over %s)", e.err, e.attempts, roundWait(e.elapsed))
-}
+// Error is the cause's text: classify adds the attempts and the time from the
+// call's trace.
+func (e *retriesExhausted) Error() string { return e.err.Error() }
 
 func (e *retriesExhausted) Unwrap() error {
 	if errors.Is(e.err, io.EOF) {
@@ -321,7 +319,7 @@ func applyRetryOutcome(e *Error, trace *callTrace) {
 	}
 	e.Summary += fmt.Sprintf(" (%d attempts over %s, the last one: %s; stopped because %s)", o.attempts, roundWait(o.elapsed), o.last, o.why)
 	e.Hint = "Okta kept failing, so this apply stopped here; run apply again when Okta is back: the next apply continues " +
-		"from where this one stopped (a group this one created is adopted by its exact name, never made twice). " +
+		"from where this one stopped, adopting by exact name any group this one created rather than making it twice. " +
 		"To ride out longer failures, raise okta.max_retries or okta.max_retry_wait"
 }
 

@@ -40,8 +40,8 @@ func maxRetryWaitAttribute() schema.Attribute {
 		Optional: true,
 		MarkdownDescription: fmt.Sprintf("The longest one Okta request keeps retrying transient failures, as a duration such as "+
 			"`90s` or `2m`: no retry starts later than this after the request's first attempt, and a `Retry-After` from Okta "+
-			"that asks for longer ends the retries. Defaults to `%s`. Environment variable: `%s`.",
-			access.DefaultOktaMaxRetryWait, envOktaMaxRetryWait),
+			"that asks for longer ends the retries. Defaults to `%ds`. Environment variable: `%s`.",
+			int(access.DefaultOktaMaxRetryWait.Seconds()), envOktaMaxRetryWait),
 		Validators: []validator.String{durationValidator{}},
 	}
 }
