@@ -73,3 +73,14 @@ type documentGroupModel struct {
 	OnDestroy      types.String `tfsdk:"on_destroy"`
 	DocumentSynced types.Bool   `tfsdk:"document_synced"`
 }
+
+// documentLinkModel is resource "sanityokta_document_link".
+type documentLinkModel struct {
+	ID                types.String `tfsdk:"id"`
+	DocumentID        types.String `tfsdk:"document_id"`
+	GroupID           types.String `tfsdk:"group_id"`
+	DocumentField     types.String `tfsdk:"document_field"`
+	AllowBuiltInGroup types.String `tfsdk:"allow_built_in_group"`
+	GroupName         types.String `tfsdk:"group_name"`
+	DocumentSynced    types.Bool   `tfsdk:"document_synced"`
+}

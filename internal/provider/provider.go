@@ -201,7 +201,7 @@ func (p *SanityOktaProvider) Configure(ctx context.Context, req provider.Configu
 }
 
 func (p *SanityOktaProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{NewDocumentGroupResource}
+	return []func() resource.Resource{NewDocumentGroupResource, NewDocumentLinkResource}
 }
 
 func (p *SanityOktaProvider) DataSources(_ context.Context) []func() datasource.DataSource {
