@@ -54,6 +54,8 @@ type sharedReads struct {
 	directNameLookups int
 	// gets are the GETs of single groups under way.
 	gets map[string]*groupGet
+	// rules is the shared listing of group rules (rule.go).
+	rules *ruleListing
 }
 
 // directNameLookupBudget is how many name lookups search on their own before the group listing is worth
