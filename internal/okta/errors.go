@@ -72,7 +72,11 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, " (Okta error ID %s)", e.ErrorID)
 	}
 	if e.Hint != "" {
-		b.WriteString(". ")
+		// Okta's own descriptions often end with a period already.
+		if !strings.HasSuffix(b.String(), ".") {
+			b.WriteString(".")
+		}
+		b.WriteString(" ")
 		b.WriteString(strings.ToUpper(e.Hint[:1]))
 		b.WriteString(e.Hint[1:])
 	}
@@ -135,7 +139,7 @@ func (c *Client) classify(op, object string, resp *sdk.Response, err error, trac
 		e.Code = oe.ErrorMessage
 		if oe.ErrorMessage == "invalid_scope" {
 			e.Kind = ErrForbidden
-			e.Hint = "grant the requested scopes (okta.groups.read, okta.groups.manage) to the service app in Okta, or request fewer scopes"
+			e.Hint = c.scopeHint("Okta refused to grant")
 		} else {
 			e.Kind = ErrUnauthorized
 			e.Hint = "check the service app's client ID, private key and key ID (kid) against the app's public keys in Okta, and that DPoP is not required for the app"
@@ -149,6 +153,9 @@ func (c *Client) classify(op, object string, resp *sdk.Response, err error, trac
 	case e.Status == 403:
 		e.Kind = ErrForbidden
 		e.Hint = "the credentials lack permission: give the API token's admin (or the service app) a group administrator role and the okta.groups.manage scope"
+		if c.scopes != nil {
+			e.Hint = c.scopeHint("the access token holds only what was requested")
+		}
 	case e.Status == 429:
 		e.Kind = ErrRateLimited
 		e.Hint = "retry later, or lower Terraform's -parallelism"
@@ -238,4 +245,29 @@ func bucketOf(path string) string {
 		return groups + "/{id}"
 	}
 	return groups
+}
+
+// scopeHint says which OAuth scopes were requested, which of the provider's required scopes are missing
+// from the request, and what to change.
+func (c *Client) scopeHint(what string) string {
+	var missing []string
+	for _, need := range DefaultScopes {
+		found := false
+		for _, s := range c.scopes {
+			found = found || s == need
+		}
+		if !found {
+			missing = append(missing, need)
+		}
+	}
+	requested := strings.Join(c.scopes, ", ")
+	needs := strings.Join(DefaultScopes, " and ")
+	if len(missing) > 0 {
+		return fmt.Sprintf("%s: the provider requested the scopes %s, which leave out %s; it needs %s: "+
+			"set okta.scopes (or OKTA_SCOPES) to include them, or leave it unset for the default, and grant them "+
+			"to the service app in Okta", what, requested, strings.Join(missing, " and "), needs)
+	}
+	return fmt.Sprintf("%s: the provider requested the scopes %s; it needs %s: grant every requested scope "+
+		"to the service app in Okta (Okta API Scopes tab), or request only the ones it needs with okta.scopes "+
+		"(or OKTA_SCOPES)", what, requested, needs)
 }
