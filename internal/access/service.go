@@ -71,6 +71,8 @@ type Service struct {
 	opts    Options
 	shared  sharedReads
 	writes  writeCoalescer
+	// writable is CheckWritable's answer (writable.go).
+	writable writableCheck
 }
 
 // NewService returns a Service over the given Okta directory and Content Lake.

@@ -149,7 +149,7 @@ func (c *Client) classify(op, object string, resp *sdk.Response, err error, trac
 		e.Hint = "it was deleted, or never existed in the org at " + c.orgURL
 	case e.Status == 401:
 		e.Kind = ErrUnauthorized
-		e.Hint = "check the org URL and that the API token (or service app) is valid and not revoked"
+		e.Hint = "check the org URL (okta.org_url or OKTA_ORG_URL) and that the API token (okta.api_token or OKTA_API_TOKEN), or the service app, is valid for that org and not revoked"
 	case e.Status == 403:
 		e.Kind = ErrForbidden
 		e.Hint = "the credentials lack permission: give the API token's admin (or the service app) a group administrator role and the okta.groups.manage scope"
