@@ -30,7 +30,8 @@ resource "sanityokta_document_group" "content" {
   for_each = data.sanityokta_documents.gated.documents
 
   document_id = each.key
-  name        = "content:${each.value.slug}"
+  # A document without a slug (or a title) still gets a group: fall back to its ID.
+  name        = "content:${coalesce(each.value.slug, each.key)}"
   description = "Access to ${coalesce(each.value.title, each.key)}"
 }
 

@@ -248,26 +248,28 @@ func bucketOf(path string) string {
 }
 
 // scopeHint says which OAuth scopes were requested, which of the provider's required scopes are missing
-// from the request, and what to change.
+// from the request, and what to change. okta.groups.manage also allows reading groups, so a request with
+// it alone is enough.
 func (c *Client) scopeHint(what string) string {
+	has := map[string]bool{}
+	for _, s := range c.scopes {
+		has[s] = true
+	}
 	var missing []string
-	for _, need := range DefaultScopes {
-		found := false
-		for _, s := range c.scopes {
-			found = found || s == need
-		}
-		if !found {
-			missing = append(missing, need)
-		}
+	if !has["okta.groups.read"] && !has["okta.groups.manage"] {
+		missing = append(missing, "okta.groups.read")
+	}
+	if !has["okta.groups.manage"] {
+		missing = append(missing, "okta.groups.manage")
 	}
 	requested := strings.Join(c.scopes, ", ")
-	needs := strings.Join(DefaultScopes, " and ")
+	const needs = "okta.groups.manage (to create, rename and delete groups; it covers reading them too) or, for plans only, okta.groups.read"
 	if len(missing) > 0 {
-		return fmt.Sprintf("%s: the provider requested the scopes %s, which leave out %s; it needs %s: "+
-			"set okta.scopes (or OKTA_SCOPES) to include them, or leave it unset for the default, and grant them "+
-			"to the service app in Okta", what, requested, strings.Join(missing, " and "), needs)
+		return fmt.Sprintf("%s: the provider requested the scopes %s, which leave out %s; it needs %s: set "+
+			"okta.scopes (or OKTA_SCOPES) to include them, or leave it unset for the default (%s), and grant them "+
+			"to the service app in Okta", what, requested, strings.Join(missing, " and "), needs, strings.Join(DefaultScopes, ", "))
 	}
-	return fmt.Sprintf("%s: the provider requested the scopes %s; it needs %s: grant every requested scope "+
-		"to the service app in Okta (Okta API Scopes tab), or request only the ones it needs with okta.scopes "+
-		"(or OKTA_SCOPES)", what, requested, needs)
+	return fmt.Sprintf("%s: the provider requested the scopes %s; it needs %s: grant every requested scope to the "+
+		"service app in Okta (its Okta API Scopes tab), or request only the ones it needs with okta.scopes (or "+
+		"OKTA_SCOPES)", what, requested, needs)
 }

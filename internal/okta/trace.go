@@ -83,6 +83,6 @@ func tracingHTTPClient(base *http.Client, pace *pacer) *http.Client {
 	if rt == nil {
 		rt = http.DefaultTransport
 	}
-	c.Transport = tracingTransport{base: pacingTransport{base: rt, pacer: pace}}
+	c.Transport = tracingTransport{base: pacingTransport{base: loggingTransport{base: rt}, pacer: pace}}
 	return &c
 }

@@ -73,7 +73,7 @@ func TestAccProvider_wrongSanityTokenNamesTheSetting(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: configWithTokens(env, "sk-wrong-sanity-token", env.Okta.Token()),
+			Config:      configWithTokens(env, "sk-wrong-sanity-token", env.Okta.Token()),
 			ExpectError: regexp.MustCompile(`(?s)Cannot read the Sanity dataset.*HTTP 401.*Check\s+the\s+API\s+token\s+\(sanity.token\s+or\s+SANITY_API_TOKEN\).*Editor\s+role`),
 		}},
 	})
