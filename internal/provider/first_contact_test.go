@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -95,4 +96,36 @@ func TestAccProvider_readOnlySanityTokenCreatesNoGroup(t *testing.T) {
 	if n := len(env.Okta.Groups()); n != 1 {
 		t.Errorf("the org has %d groups after the refused apply, want only Everyone", n)
 	}
+}
+
+// A mistyped perspective is refused, with what the dataset accepts; a release that exists is accepted.
+func TestAccDocumentsDataSource_perspectiveMustExist(t *testing.T) {
+	env := acctest.New(t)
+	env.RequireFakes(t, "seeds a release document")
+	release := "rtfacc" + env.ID
+	env.PutDocuments(t,
+		map[string]any{"_id": "_.releases." + release, "_type": "system.release", "name": release, "state": "active"},
+		handbook(env, env.DocID("a"), "a", "A"),
+	)
+	config := func(perspective string) string {
+		return env.ProviderConfig() + fmt.Sprintf(`
+data "sanityokta_documents" "x" {
+  filter      = "_type == \"tfaccHandbook\""
+  perspective = %q
+}
+`, perspective)
+	}
+	steps := []resource.TestStep{}
+	for _, tc := range []struct{ perspective, want string }{
+		{"garbage", `(?s)Unknown perspective.*perspective "garbage" is not one.*published, drafts or raw.*` + release},
+		{"Published", `(?s)Unknown perspective.*"Published".*Perspective names are lowercase`},
+		{"previewDrafts", `(?s)Unknown perspective.*previewDrafts is the old name of drafts`},
+	} {
+		steps = append(steps, resource.TestStep{Config: config(tc.perspective), ExpectError: regexp.MustCompile(strings.ReplaceAll(tc.want, " ", `\s+`))})
+	}
+	steps = append(steps,
+		resource.TestStep{Config: config(release)},
+		resource.TestStep{Config: config(release + ",drafts")},
+	)
+	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
 }
