@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"sync"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 // accessChecker is a Directory or ContentLake that can prove its credentials with one small request.
@@ -29,10 +31,15 @@ func (c SanityContentLake) CheckAccess(ctx context.Context) error {
 // URL or dataset fails once, before any document is read or any group is planned. sanityErr and oktaErr
 // are nil when that service answered.
 func (s *Service) CheckCredentials(ctx context.Context) (sanityErr, oktaErr error) {
+	// Each branch gets its own logger fields: a logger's fields are one map, which logging from two
+	// goroutines with the same context would read and mask at the same time.
+	sanityCtx := tflog.SetField(ctx, "credential_check", "sanity")
+	oktaCtx := tflog.SetField(ctx, "credential_check", "okta")
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		ctx := sanityCtx
 		var err error
 		if c, ok := s.content.(accessChecker); ok {
 			err = c.CheckAccess(ctx)
@@ -45,7 +52,7 @@ func (s *Service) CheckCredentials(ctx context.Context) (sanityErr, oktaErr erro
 		}
 	}()
 	if c, ok := s.groups.(accessChecker); ok {
-		if err := c.CheckAccess(ctx); err != nil {
+		if err := c.CheckAccess(oktaCtx); err != nil {
 			oktaErr = fmt.Errorf("the Okta org refused a one-group read with the configured org URL and credentials: %w", err)
 		}
 	}

@@ -32,7 +32,7 @@ func (lt loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	if err != nil {
 		fields["error"] = scrubError(err).Error()
-		tflog.Debug(req.Context(), "okta request failed", fields)
+		tflog.Debug(ownFields(req.Context()), "okta request failed", fields)
 		return resp, err
 	}
 	fields["status"] = resp.StatusCode
@@ -47,7 +47,7 @@ func (lt loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 			fields[field] = v
 		}
 	}
-	tflog.Debug(req.Context(), "okta request", fields)
+	tflog.Debug(ownFields(req.Context()), "okta request", fields)
 	return resp, nil
 }
 
@@ -68,7 +68,14 @@ func queryKeys(u *url.URL) string {
 
 // logPacerWait notes that the pacer holds a request until its bucket's window resets.
 func logPacerWait(ctx context.Context, bucket string, d time.Duration) {
-	tflog.Debug(ctx, "okta pacer holding a request until the rate-limit window resets", map[string]any{
+	tflog.Debug(ownFields(ctx), "okta pacer holding a request until the rate-limit window resets", map[string]any{
 		"bucket": bucket, "wait_ms": d.Milliseconds(),
 	})
+}
+
+// ownFields gives the log line a private copy of the logger's fields. The logger masks secrets in its
+// fields map in place, so two goroutines logging with one context (concurrent requests of one operation)
+// would otherwise write the same map at once.
+func ownFields(ctx context.Context) context.Context {
+	return tflog.SetField(ctx, "client", "okta")
 }

@@ -32,7 +32,7 @@ func logRequest(ctx context.Context, method, path string, query url.Values, resp
 	if err != nil {
 		// Transport errors carry the URL; its query holds the GROQ query and parameters, so drop it.
 		fields["error"] = scrubURLError(err).Error()
-		tflog.Debug(ctx, "sanity request failed", fields)
+		tflog.Debug(ownFields(ctx), "sanity request failed", fields)
 		return
 	}
 	fields["status"] = resp.StatusCode
@@ -52,7 +52,7 @@ func logRequest(ctx context.Context, method, path string, query url.Values, resp
 			fields[field] = v
 		}
 	}
-	tflog.Debug(ctx, "sanity request", fields)
+	tflog.Debug(ownFields(ctx), "sanity request", fields)
 }
 
 // scrubURLError removes the query from the URL of a transport error.
@@ -71,7 +71,14 @@ func scrubURLError(err error) error {
 
 // logRetry notes a wait before a request is sent again.
 func logRetry(ctx context.Context, method, path string, attempt int, delay time.Duration) {
-	tflog.Debug(ctx, "sanity request retried after a wait", map[string]any{
+	tflog.Debug(ownFields(ctx), "sanity request retried after a wait", map[string]any{
 		"method": method, "path": path, "attempt": attempt + 1, "wait_ms": delay.Milliseconds(),
 	})
+}
+
+// ownFields gives the log line a private copy of the logger's fields. The logger masks secrets in its
+// fields map in place, so two goroutines logging with one context (concurrent requests of one operation)
+// would otherwise write the same map at once.
+func ownFields(ctx context.Context) context.Context {
+	return tflog.SetField(ctx, "client", "sanity")
 }
