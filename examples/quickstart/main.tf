@@ -1,7 +1,7 @@
 # Quickstart: one Okta group per access-controlled Sanity document.
 #
 # The provider block is empty on purpose: every setting comes from the environment, which is what the
-# local stack prints (`go run ./cmd/devstack`) and what a CI pipeline sets from its secrets:
+# local stack prints (`make devstack`, then `./bin/devstack`) and what a CI pipeline sets from its secrets:
 #   SANITY_API_HOST, SANITY_PROJECT_ID, SANITY_DATASET, SANITY_API_TOKEN, OKTA_ORG_URL, OKTA_API_TOKEN
 
 terraform {
