@@ -71,10 +71,14 @@ func (s *Service) CheckWritable(ctx context.Context, spec Spec) error {
 	if s.writable.err == nil {
 		return nil
 	}
-	return fmt.Errorf("not creating the Okta group for document %q: the Sanity API token may read the dataset but "+
-		"not write to it, so the group's ID could not be written back into the document (a dry-run patch, which "+
-		"changes nothing, was refused). Give the provider a token that may write (sanity.token or "+
-		"SANITY_API_TOKEN, Editor role), then apply again; no group was created: %w", spec.DocumentID, s.writable.err)
+	why := "the Sanity API token may read the dataset but not write to it"
+	if sanity.IsUnauthorized(s.writable.err) {
+		why = "the Content Lake no longer accepts the Sanity API token"
+	}
+	return fmt.Errorf("not creating the Okta group for document %q: %s, so the group's ID could not be written "+
+		"back into the document (a dry-run patch, which changes nothing, was refused). Give the provider a token "+
+		"that may write (sanity.token or SANITY_API_TOKEN, Editor role), then apply again; no group was created: %w",
+		spec.DocumentID, why, s.writable.err)
 }
 
 // writeBackRemedy is what to do after the write-back failed once the group exists.
