@@ -101,7 +101,16 @@ func (w *world) seed(t *testing.T, docs ...map[string]any) {
 
 func (w *world) field(id string) any { return w.lake.Document(id)["oktaGroupId"] }
 
-func (w *world) mutations() int { return w.lake.CountRequests("POST", "/v*/data/mutate/*") }
+// mutations counts the mutation requests that could commit: the dry-run write check commits nothing.
+func (w *world) mutations() int {
+	n := 0
+	for _, r := range w.lake.Requests() {
+		if r.Method == "POST" && strings.Contains(r.Path, "/data/mutate/") && !strings.Contains(r.RawQuery, "dryRun=true") {
+			n++
+		}
+	}
+	return n
+}
 
 // create makes the group of document id, named content:<id>, and fails the test if it cannot.
 func (w *world) create(t *testing.T, id string) access.Binding {

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -193,6 +194,16 @@ func (p *SanityOktaProvider) Configure(ctx context.Context, req provider.Configu
 	svc, err := p.open(ctx, cfg)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot configure the sanityokta provider", err.Error())
+		return
+	}
+	sanityErr, oktaErr := svc.CheckCredentials(ctx)
+	if sanityErr != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("sanity"), "Cannot read the Sanity dataset", sanityErr.Error())
+	}
+	if oktaErr != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("okta"), "Cannot read the Okta org", oktaErr.Error())
+	}
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	data.service = svc

@@ -73,7 +73,7 @@ func (r *documentGroupResource) Schema(_ context.Context, _ resource.SchemaReque
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(""),
-				MarkdownDescription: "Okta group description, at most 1024 characters.",
+				MarkdownDescription: "Okta group description, at most 1024 characters. Defaults to `\"\"` (no description): when it is left out, plans count it among the unchanged attributes they hide.",
 				Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(1024)},
 			},
 			"document_field": schema.StringAttribute{
