@@ -120,18 +120,18 @@ func (s *Service) loadedRules() (*ruleListing, bool) {
 }
 
 // ruleTarget checks the group a rule fills: it must be one the provider may manage.
-func (s *Service) ruleTarget(ctx context.Context, spec RuleSpec) (Group, error) {
+func (s *Service) ruleTarget(ctx context.Context, spec RuleSpec) error {
 	grp, err := s.group(ctx, spec.GroupID)
 	if errors.Is(err, ErrGroupNotFound) {
-		return Group{}, fmt.Errorf("group rule %q cannot fill Okta group %q: no such group exists", spec.Name, spec.GroupID)
+		return fmt.Errorf("group rule %q cannot fill Okta group %q: no such group exists", spec.Name, spec.GroupID)
 	}
 	if err != nil {
-		return Group{}, fmt.Errorf("reading Okta group %q for group rule %q: %w", spec.GroupID, spec.Name, err)
+		return fmt.Errorf("reading Okta group %q for group rule %q: %w", spec.GroupID, spec.Name, err)
 	}
 	if err := s.guard.check("target", "", grp); err != nil {
-		return Group{}, fmt.Errorf("group rule %q: %w", spec.Name, err)
+		return fmt.Errorf("group rule %q: %w", spec.Name, err)
 	}
-	return grp, nil
+	return nil
 }
 
 // CreateRule makes the rule exist and active. A rule with the same name that fills the same group (one
@@ -141,7 +141,7 @@ func (s *Service) CreateRule(ctx context.Context, spec RuleSpec) (RuleBinding, [
 	if err != nil {
 		return RuleBinding{}, nil, err
 	}
-	if _, err := s.ruleTarget(ctx, spec); err != nil {
+	if err := s.ruleTarget(ctx, spec); err != nil {
 		return RuleBinding{}, nil, err
 	}
 	l, err := s.listedRules(ctx)
@@ -212,7 +212,7 @@ func (s *Service) UpdateRule(ctx context.Context, prior RuleBinding, spec RuleSp
 	if err != nil {
 		return RuleBinding{}, nil, err
 	}
-	if _, err := s.ruleTarget(ctx, spec); err != nil {
+	if err := s.ruleTarget(ctx, spec); err != nil {
 		return RuleBinding{}, nil, err
 	}
 	current, err := s.ReadRule(ctx, prior)
@@ -295,7 +295,7 @@ func (s *Service) ImportRule(ctx context.Context, id string) (RuleBinding, error
 	if b.GroupID == "" {
 		return RuleBinding{}, fmt.Errorf("cannot import group rule %q: it fills no group", id)
 	}
-	if _, err := s.ruleTarget(ctx, RuleSpec{Name: b.Name, GroupID: b.GroupID}); err != nil {
+	if err := s.ruleTarget(ctx, RuleSpec{Name: b.Name, GroupID: b.GroupID}); err != nil {
 		return RuleBinding{}, fmt.Errorf("cannot import group rule %q: %w", id, err)
 	}
 	return b, nil

@@ -16,7 +16,7 @@ import (
 )
 
 // linkConfig links every gated document of the test to the group of its access tier, as the examples do.
-func linkConfig(env *acctest.Env, tiers map[string]string, extra string) string {
+func linkConfig(env *acctest.Env, tiers map[string]string) string {
 	tierMap := "{\n"
 	for tier, id := range tiers {
 		tierMap += fmt.Sprintf("    %s = %q\n", tier, id)
@@ -37,12 +37,12 @@ resource "sanityokta_document_link" "tier" {
   count       = length(local.ids)
   document_id = local.ids[count.index]
   group_id    = local.tiers[data.sanityokta_documents.gated.documents[local.ids[count.index]].access_tier]
-%s
 }
-`, gatedType, env.DocID(""), tierMap, extra)
+`, gatedType, env.DocID(""), tierMap)
 }
 
-func linkAddr(i int) string { return fmt.Sprintf("sanityokta_document_link.tier[%d]", i) }
+// linkAddr is the address of the test's one link.
+const linkAddr = "sanityokta_document_link.tier[0]"
 
 // The link writes an existing group's ID into every variant, plans nothing more, follows a tier change,
 // repairs a field an editor changed, and clears the field on destroy without touching the group.
@@ -70,40 +70,40 @@ func TestAccDocumentLink_lifecycle(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: linkConfig(env, tiers, ""),
+				Config: linkConfig(env, tiers),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(linkAddr(0), tfjsonpath.New("group_name"), knownvalue.StringExact(partners.Name)),
-					statecheck.ExpectKnownValue(linkAddr(0), tfjsonpath.New("document_synced"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("group_name"), knownvalue.StringExact(partners.Name)),
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("document_synced"), knownvalue.Bool(true)),
 					fieldIs(partners.ID),
 				},
 			},
 			{
-				Config:           linkConfig(env, tiers, ""),
+				Config:           linkConfig(env, tiers),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 			{
 				// The editor moves the document to the employee tier: the link follows, in place.
 				PreConfig: func() { env.PatchDocument(t, id, map[string]any{"accessTier": "internal"}) },
-				Config:    linkConfig(env, tiers, ""),
+				Config:    linkConfig(env, tiers),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(linkAddr(0), plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction(linkAddr, plancheck.ResourceActionUpdate),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(linkAddr(0), tfjsonpath.New("group_name"), knownvalue.StringExact(staff.Name)),
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("group_name"), knownvalue.StringExact(staff.Name)),
 					fieldIs(staff.ID),
 				},
 			},
 			{
 				// An editor writes another group's ID into the published document: the configuration wins.
 				PreConfig: func() { env.PatchDocument(t, id, map[string]any{"oktaGroupId": partners.ID}) },
-				Config:    linkConfig(env, tiers, ""),
+				Config:    linkConfig(env, tiers),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(linkAddr(0), plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction(linkAddr, plancheck.ResourceActionUpdate),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{fieldIs(staff.ID)},
 			},
 			{
-				ResourceName:            linkAddr(0),
+				ResourceName:            linkAddr,
 				ImportState:             true,
 				ImportStateId:           id,
 				ImportStateVerify:       true,
