@@ -29,6 +29,7 @@ var runnableExamples = []struct {
 	{"examples/quickstart", []string{"main.tf"}},
 	{"examples/resources/sanityokta_document_group", []string{"resource.tf"}},
 	{"examples/resources/sanityokta_document_link", []string{"resource.tf"}},
+	{"examples/resources/sanityokta_group_rule", []string{"resource.tf"}},
 	{"examples/data-sources/sanityokta_documents", []string{"data-source.tf"}},
 }
 

@@ -84,3 +84,15 @@ type documentLinkModel struct {
 	GroupName         types.String `tfsdk:"group_name"`
 	DocumentSynced    types.Bool   `tfsdk:"document_synced"`
 }
+
+// groupRuleModel is resource "sanityokta_group_rule".
+type groupRuleModel struct {
+	ID                   types.String `tfsdk:"id"`
+	Name                 types.String `tfsdk:"name"`
+	GroupID              types.String `tfsdk:"group_id"`
+	Match                types.Map    `tfsdk:"match"`
+	Expression           types.String `tfsdk:"expression"`
+	RemoveUsersOnDestroy types.Bool   `tfsdk:"remove_users_on_destroy"`
+	ExpressionValue      types.String `tfsdk:"expression_value"`
+	Status               types.String `tfsdk:"status"`
+}

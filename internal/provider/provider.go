@@ -212,7 +212,7 @@ func (p *SanityOktaProvider) Configure(ctx context.Context, req provider.Configu
 }
 
 func (p *SanityOktaProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{NewDocumentGroupResource, NewDocumentLinkResource}
+	return []func() resource.Resource{NewDocumentGroupResource, NewDocumentLinkResource, NewGroupRuleResource}
 }
 
 func (p *SanityOktaProvider) DataSources(_ context.Context) []func() datasource.DataSource {
