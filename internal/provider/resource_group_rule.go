@@ -120,7 +120,7 @@ func (ruleIDPlan) PlanModifyString(ctx context.Context, req planmodifier.StringR
 // plannedActive plans status ACTIVE: every apply leaves the rule active.
 type plannedActive struct{}
 
-func (plannedActive) Description(context.Context) string { return "plans ACTIVE" }
+func (plannedActive) Description(context.Context) string               { return "plans ACTIVE" }
 func (m plannedActive) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
 func (plannedActive) PlanModifyString(_ context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
 	if !req.Plan.Raw.IsNull() {

@@ -107,9 +107,9 @@ func TestAccGroupRule_followsTheDocument(t *testing.T) {
 				ExpectError: regexp.MustCompile(wrapped("cannot go into a group rule: it contains a double quote")),
 			},
 			{
-				PreConfig: func() { env.PatchDocument(t, id, map[string]any{"department": "presales"}) },
-				Config:    rulesConfig(env, ""),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				PreConfig:         func() { env.PatchDocument(t, id, map[string]any{"department": "presales"}) },
+				Config:            rulesConfig(env, ""),
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 				ConfigStateChecks: []statecheck.StateCheck{expect(`user.department == "presales" AND user.region == "emea"`)},
 			},
 		},
