@@ -12,7 +12,10 @@ import (
 	"time"
 
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/access"
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/backend"
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/okta"
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/okta/oktatest"
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/sanity"
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/sanity/sanitytest"
 )
 
@@ -56,9 +59,9 @@ func newWorld(t *testing.T, wo worldOptions) *world {
 	if wo.opts.HandoverWait == 0 {
 		wo.opts.HandoverWait = 300 * time.Millisecond
 	}
-	svc, err := access.Open(context.Background(), access.Config{
-		Sanity:  access.SanityConfig{ProjectID: lake.ProjectID(), Dataset: lake.Dataset(), Token: lake.WriteToken(), APIHost: lake.URL, APIVersion: "2025-02-19"},
-		Okta:    access.OktaConfig{OrgURL: org.URL, APIToken: org.Token()},
+	svc, err := backend.Open(context.Background(), backend.Config{
+		Sanity:  sanity.Config{ProjectID: lake.ProjectID(), Dataset: lake.Dataset(), Token: lake.WriteToken(), APIHost: lake.URL, APIVersion: "2025-02-19"},
+		Okta:    okta.Config{OrgURL: org.URL, APIToken: org.Token()},
 		Options: wo.opts,
 	})
 	if err != nil {
@@ -74,7 +77,7 @@ func newWorld(t *testing.T, wo worldOptions) *world {
 
 func directoryOf(t *testing.T, org *oktatest.Server) access.Directory {
 	t.Helper()
-	d, err := access.NewOktaDirectory(context.Background(), access.OktaConfig{OrgURL: org.URL, APIToken: org.Token()}, "test")
+	d, err := backend.NewOktaDirectory(context.Background(), okta.Config{OrgURL: org.URL, APIToken: org.Token(), UserAgent: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +86,7 @@ func directoryOf(t *testing.T, org *oktatest.Server) access.Directory {
 
 func contentLakeOf(t *testing.T, lake *sanitytest.Server) access.ContentLake {
 	t.Helper()
-	c, err := access.NewSanityContentLake(access.SanityConfig{ProjectID: lake.ProjectID(), Dataset: lake.Dataset(), Token: lake.WriteToken(), APIHost: lake.URL}, "test")
+	c, err := backend.NewSanityContentLake(sanity.Config{ProjectID: lake.ProjectID(), Dataset: lake.Dataset(), Token: lake.WriteToken(), APIHost: lake.URL, UserAgent: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -607,18 +610,6 @@ func TestDocumentsQueryErrorsCarrySanitysDescription(t *testing.T) {
 	var qe *access.QueryError
 	if !errors.As(err, &qe) || !strings.Contains(qe.Error(), "missing") {
 		t.Fatalf("err = %v, want a *QueryError naming the parameter", err)
-	}
-}
-
-func TestCheckEndpoint(t *testing.T) {
-	for raw, ok := range map[string]bool{
-		"https://dev-1.okta.com": true, "http://127.0.0.1:9000": true, "http://localhost:1": true,
-		"http://[::1]:80": true, "http://127.8.9.10": true, "http://dev-1.okta.com": false,
-		"http://10.0.0.1": false, "ftp://x": false, "dev-1.okta.com": false, "https://u:p@x.com": false,
-	} {
-		if err := access.CheckEndpoint(raw); (err == nil) != ok {
-			t.Errorf("CheckEndpoint(%q) = %v, want ok=%v", raw, err, ok)
-		}
 	}
 }
 

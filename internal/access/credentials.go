@@ -13,20 +13,6 @@ type accessChecker interface {
 	CheckAccess(ctx context.Context) error
 }
 
-// CheckAccess makes one small read of the org: see okta.Client.CheckAccess.
-func (d OktaDirectory) CheckAccess(ctx context.Context) error { return d.Client.CheckAccess(ctx) }
-
-// credentialCheckID is a document ID no dataset holds: reading it reads nothing but needs a token the
-// project accepts and a dataset that exists.
-const credentialCheckID = "sanityokta.credential-check"
-
-// CheckAccess reads one document that does not exist from the doc endpoint, which answers without
-// running a query.
-func (c SanityContentLake) CheckAccess(ctx context.Context) error {
-	_, err := c.Client.Document(ctx, credentialCheckID)
-	return err
-}
-
 // CheckCredentials makes one small read from each service, at the same time, so that a wrong token, org
 // URL or dataset fails once, before any document is read or any group is planned. sanityErr and oktaErr
 // are nil when that service answered.
@@ -44,7 +30,7 @@ func (s *Service) CheckCredentials(ctx context.Context) (sanityErr, oktaErr erro
 		if c, ok := s.content.(accessChecker); ok {
 			err = c.CheckAccess(ctx)
 		} else {
-			_, err = s.content.Query(ctx, Query{GROQ: `count(*[_id == $id])`, Params: map[string]any{"id": credentialCheckID}, Perspective: "published"})
+			_, err = s.content.Query(ctx, Query{GROQ: `count(*[_id == "sanityokta.credential-check"])`, Perspective: "published"})
 		}
 		if err != nil {
 			sanityErr = fmt.Errorf("the Content Lake refused a one-document read with the configured project, "+

@@ -4,9 +4,8 @@
 //
 // Where each mechanism lives:
 //
-//   - ports.go: Directory (Okta) and ContentLake (Sanity), the two interfaces the domain talks through;
-//     okta_directory.go and content_lake.go adapt internal/okta and internal/sanity to them, and open.go
-//     builds a Service over both from a Config.
+//   - ports.go: Directory (Okta groups and group rules) and ContentLake (Sanity), the two interfaces the
+//     domain talks through; internal/backend adapts the clients to them and builds a Service over both.
 //   - service.go: Service, one per provider process (one Terraform walk), and its Options.
 //   - document_group.go: Create, Read, Update, Delete and Import of a document's group: adoption by stored
 //     ID or exact name, and the order in which everything is checked.
@@ -19,6 +18,11 @@
 //   - coalesce.go: write-backs of creates that run together share one transaction.
 //   - shared_reads.go: one paged listing of the groups under the prefix and one of the written-back field,
 //     shared by every read of a Service instead of a request per resource.
-//   - documents.go: the data source's paged GROQ read, and the check that a query returns documents.
+//   - documents.go: the data source's paged GROQ read, and the check that a query returns documents;
+//     perspective.go: which perspectives the data source accepts.
+//   - link.go: links of documents to groups the provider does not own.
+//   - rule.go: group rules that fill a document's group, and the shared listing of rules.
+//   - credentials.go, writable.go: the checks, once per Service, that both credentials work and that the
+//     Sanity token may write, before any group is created.
 //   - document.go: document IDs, field names and a document's variants.
 package access

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/sanityokta/terraform-provider-sanityokta/internal/okta/oktaexpr"
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/oktaexpr"
 )
 
 // RuleSpec is what the configuration asks for: the users matching the conditions are put into one group

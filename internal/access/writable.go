@@ -5,39 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-
-	"github.com/sanityokta/terraform-provider-sanityokta/internal/sanity"
 )
 
-// ErrWriteForbidden is wrapped by ContentLake errors when the token may read the dataset but not write it.
-var ErrWriteForbidden = errors.New("the Sanity API token may not write to the dataset")
+var (
+	// ErrWriteForbidden is wrapped by ContentLake errors when the token may not write to the dataset.
+	ErrWriteForbidden = errors.New("the Sanity API token may not write to the dataset")
+	// ErrTokenRejected is wrapped, beside ErrWriteForbidden, when the Content Lake does not accept the token at all.
+	ErrTokenRejected = errors.New("the Content Lake does not accept the Sanity API token")
+)
 
 // dryRunner is a ContentLake that can send a patch as a dry run: checked and answered, never committed.
 type dryRunner interface {
 	DryRunPatch(ctx context.Context, p Patch) error
-}
-
-// DryRunPatch sends p with dryRun=true: the Content Lake checks the token's permissions and the patch,
-// and commits nothing. Errors are classified as Mutate's are.
-func (c SanityContentLake) DryRunPatch(ctx context.Context, p Patch) error {
-	sp := sanity.PatchID(p.DocumentID)
-	sp.Set = p.Set
-	sp.Unset = p.Unset
-	_, err := c.Client.Mutate(ctx, []sanity.Mutation{sp.Mutation()}, &sanity.MutateOptions{DryRun: true, Tag: "sanityokta.write-check"})
-	return classifyMutateError(err)
-}
-
-// classifyMutateError wraps the domain's sentinel errors around a Content Lake mutation error.
-func classifyMutateError(err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case sanity.IsUnauthorized(err), sanity.IsForbidden(err):
-		return fmt.Errorf("%w: %w", ErrWriteForbidden, err)
-	case sanity.IsNotFound(err):
-		return fmt.Errorf("%w: %w", ErrDocumentNotFound, err)
-	}
-	return err
 }
 
 // writableCheck remembers the answer to "may this token write?" for the life of a Service.
@@ -72,7 +51,7 @@ func (s *Service) CheckWritable(ctx context.Context, spec Spec) error {
 		return nil
 	}
 	why := "the Sanity API token may read the dataset but not write to it"
-	if sanity.IsUnauthorized(s.writable.err) {
+	if errors.Is(s.writable.err, ErrTokenRejected) {
 		why = "the Content Lake no longer accepts the Sanity API token"
 	}
 	return fmt.Errorf("not creating the Okta group for document %q: %s, so the group's ID could not be written "+

@@ -6,6 +6,9 @@ import (
 	"testing"
 
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/access"
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/backend"
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/okta"
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/sanity"
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/sanity/sanitytest"
 )
 
@@ -14,9 +17,9 @@ import (
 func TestCreateWithReadOnlyTokenCreatesNoGroup(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	w.seed(t, doc("a"), doc("b"))
-	svc, err := access.Open(context.Background(), access.Config{
-		Sanity:  access.SanityConfig{ProjectID: w.lake.ProjectID(), Dataset: w.lake.Dataset(), Token: w.lake.ReadToken(), APIHost: w.lake.URL},
-		Okta:    access.OktaConfig{OrgURL: w.org.URL, APIToken: w.org.Token()},
+	svc, err := backend.Open(context.Background(), backend.Config{
+		Sanity:  sanity.Config{ProjectID: w.lake.ProjectID(), Dataset: w.lake.Dataset(), Token: w.lake.ReadToken(), APIHost: w.lake.URL},
+		Okta:    okta.Config{OrgURL: w.org.URL, APIToken: w.org.Token()},
 		Options: access.Options{GroupNamePrefix: access.DefaultGroupNamePrefix},
 	})
 	if err != nil {

@@ -19,13 +19,14 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	sdk "github.com/okta/okta-sdk-golang/v2/okta"
+
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/endpoint"
 )
 
 // Scopes requested for an OAuth 2.0 service app when Config.Scopes is empty:
@@ -215,25 +216,10 @@ func checkOrgURL(raw string) (string, bool, error) {
 		return "", false, fmt.Errorf("okta: the org URL %q must be scheme and host only, for example https://dev-123.okta.com", raw)
 	}
 	base := u.Scheme + "://" + u.Host
-	switch u.Scheme {
-	case "https":
-		return base, false, nil
-	case "http":
-		if isLoopback(u.Hostname()) {
-			return base, true, nil
-		}
-		return "", false, fmt.Errorf("okta: the org URL %q uses plain http; use https (http is accepted only for 127.0.0.1, ::1 and localhost)", raw)
-	default:
-		return "", false, fmt.Errorf("okta: the org URL %q must start with https://", raw)
+	if err := endpoint.Check(base); err != nil {
+		return "", false, fmt.Errorf("okta: the org URL: %w", err)
 	}
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return base, endpoint.PlainLoopback(base), nil
 }
 
 func ceilSeconds(d time.Duration) int64 {

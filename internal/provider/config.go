@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -14,15 +13,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/access"
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/backend"
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/endpoint"
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/okta"
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/sanity"
 )
-
-// DefaultSanityAPIVersion is pinned, never "today": a moving API version would change query results
-// under users' feet.
-const DefaultSanityAPIVersion = "2025-02-19"
-
-// minSanityAPIVersion is the first version that returns release versions (versions.*), which the
-// write-back must reach.
-const minSanityAPIVersion = "2025-02-19"
 
 // Environment variables the provider reads when a setting is not in the configuration.
 const (
@@ -40,34 +35,8 @@ const (
 	envDeletionLimit    = "SANITYOKTA_DELETION_LIMIT"
 )
 
-var defaultOktaScopes = []string{"okta.groups.manage", "okta.groups.read"}
-
-var (
-	apiVersionPattern = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
-	projectIDPattern  = regexp.MustCompile(`^[-a-z0-9]+$`)
-	datasetPattern    = regexp.MustCompile(`^~?[a-z0-9][-\w]{0,63}$`)
-)
-
-// checkAPIVersion accepts a dated Content Lake API version no older than the one that shows release versions.
-func checkAPIVersion(v string) error {
-	if !apiVersionPattern.MatchString(v) {
-		return fmt.Errorf("%q is not a dated API version: write it as YYYY-MM-DD, for example %q", v, DefaultSanityAPIVersion)
-	}
-	if _, err := time.Parse(time.DateOnly, v); err != nil {
-		return fmt.Errorf("%q is not a real date: write it as YYYY-MM-DD, for example %q", v, DefaultSanityAPIVersion)
-	}
-	if v < minSanityAPIVersion {
-		return fmt.Errorf("API version %q is older than %s: older versions hide release versions (versions.*) from "+
-			"queries, so the group ID would be lost when a release is published; use %s or later", v, minSanityAPIVersion, minSanityAPIVersion)
-	}
-	// A day of slack: the date may already be today in a time zone ahead of UTC.
-	if latest := timeNow().UTC().AddDate(0, 0, 1).Format(time.DateOnly); v > latest {
-		return fmt.Errorf("API version %q is in the future: a dated API version pins the Content Lake's behaviour as of "+
-			"that day, so a day that has not come yet pins nothing (the API refuses it, or the behaviour changes "+
-			"under you until that day); use a past date, such as the default %s", v, DefaultSanityAPIVersion)
-	}
-	return nil
-}
+// checkAPIVersion is sanity.CheckAPIVersion as of now.
+func checkAPIVersion(v string) error { return sanity.CheckAPIVersion(v, timeNow()) }
 
 // timeNow is replaced by tests.
 var timeNow = time.Now
@@ -125,9 +94,9 @@ func (r *settingReader) checkFrom(p path.Path, summary string, v types.String, e
 // resolveConfig turns the provider block and the environment into the service configuration. Every
 // problem is reported at once; endpoints are checked before any client exists, so a token never leaves
 // the process over plain http to a remote host.
-func resolveConfig(ctx context.Context, m providerModel, getenv func(string) string) (access.Config, diag.Diagnostics) {
+func resolveConfig(ctx context.Context, m providerModel, getenv func(string) string) (backend.Config, diag.Diagnostics) {
 	r := &settingReader{getenv: getenv}
-	var cfg access.Config
+	var cfg backend.Config
 
 	s := m.Sanity
 	if s == nil {
@@ -138,24 +107,22 @@ func resolveConfig(ctx context.Context, m providerModel, getenv func(string) str
 	}
 	sp := path.Root("sanity")
 	cfg.Sanity.ProjectID = r.required(sp.AtName("project_id"), s.ProjectID, envSanityProjectID, "Sanity project ID")
-	if cfg.Sanity.ProjectID != "" && !projectIDPattern.MatchString(cfg.Sanity.ProjectID) {
-		r.diags.AddAttributeError(sp.AtName("project_id"), "Invalid Sanity project ID",
-			fmt.Sprintf("%q is not a Sanity project ID (lowercase letters, digits and '-').", cfg.Sanity.ProjectID)+r.fromEnv(s.ProjectID, envSanityProjectID))
+	if cfg.Sanity.ProjectID != "" {
+		r.checkFrom(sp.AtName("project_id"), "Invalid Sanity project ID", s.ProjectID, envSanityProjectID, sanity.CheckProjectID(cfg.Sanity.ProjectID))
 	}
 	cfg.Sanity.Dataset = r.required(sp.AtName("dataset"), s.Dataset, envSanityDataset, "Sanity dataset")
-	if cfg.Sanity.Dataset != "" && !datasetPattern.MatchString(cfg.Sanity.Dataset) {
-		r.diags.AddAttributeError(sp.AtName("dataset"), "Invalid Sanity dataset name",
-			fmt.Sprintf("%q is not a Sanity dataset name (lowercase letters, digits, '-' and '_', at most 64 characters).", cfg.Sanity.Dataset)+r.fromEnv(s.Dataset, envSanityDataset))
+	if cfg.Sanity.Dataset != "" {
+		r.checkFrom(sp.AtName("dataset"), "Invalid Sanity dataset name", s.Dataset, envSanityDataset, sanity.CheckDataset(cfg.Sanity.Dataset))
 	}
 	cfg.Sanity.Token = r.required(sp.AtName("token"), s.Token, envSanityToken, "Sanity API token")
 	cfg.Sanity.APIVersion = r.value(sp.AtName("api_version"), s.APIVersion, envSanityAPIVersion)
 	if cfg.Sanity.APIVersion == "" {
-		cfg.Sanity.APIVersion = DefaultSanityAPIVersion
+		cfg.Sanity.APIVersion = sanity.DefaultAPIVersion
 	}
 	r.checkFrom(sp.AtName("api_version"), "Invalid Sanity API version", s.APIVersion, envSanityAPIVersion, checkAPIVersion(cfg.Sanity.APIVersion))
 	cfg.Sanity.APIHost = strings.TrimRight(r.value(sp.AtName("api_host"), s.APIHost, envSanityAPIHost), "/")
 	if cfg.Sanity.APIHost != "" {
-		r.checkFrom(sp.AtName("api_host"), "Refusing Sanity API host", s.APIHost, envSanityAPIHost, access.CheckEndpoint(cfg.Sanity.APIHost))
+		r.checkFrom(sp.AtName("api_host"), "Refusing Sanity API host", s.APIHost, envSanityAPIHost, endpoint.Check(cfg.Sanity.APIHost))
 	}
 
 	o := m.Okta
@@ -169,7 +136,7 @@ func resolveConfig(ctx context.Context, m providerModel, getenv func(string) str
 	op := path.Root("okta")
 	cfg.Okta.OrgURL = strings.TrimRight(r.required(op.AtName("org_url"), o.OrgURL, envOktaOrgURL, "Okta org URL"), "/")
 	if cfg.Okta.OrgURL != "" {
-		r.checkFrom(op.AtName("org_url"), "Refusing Okta org URL", o.OrgURL, envOktaOrgURL, access.CheckEndpoint(cfg.Okta.OrgURL))
+		r.checkFrom(op.AtName("org_url"), "Refusing Okta org URL", o.OrgURL, envOktaOrgURL, endpoint.Check(cfg.Okta.OrgURL))
 	}
 	cfg.Okta.APIToken = r.value(op.AtName("api_token"), o.APIToken, envOktaAPIToken)
 	cfg.Okta.ClientID = r.value(op.AtName("client_id"), o.ClientID, envOktaClientID)
@@ -257,5 +224,5 @@ func (r *settingReader) scopes(ctx context.Context, p path.Path, v types.List) [
 	if env := strings.TrimSpace(r.getenv(envOktaScopes)); env != "" {
 		return strings.FieldsFunc(env, func(c rune) bool { return c == ',' || c == ' ' })
 	}
-	return append([]string(nil), defaultOktaScopes...)
+	return append([]string(nil), okta.DefaultScopes...)
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
-	"github.com/sanityokta/terraform-provider-sanityokta/internal/access"
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/okta"
 )
 
 // The okta block's retry bounds: how often, and for how long, one Okta request is retried after a
@@ -30,7 +30,7 @@ func maxRetriesAttribute() schema.Attribute {
 		Optional: true,
 		MarkdownDescription: fmt.Sprintf("How many times one Okta request is retried after a transient failure (HTTP 500, 502, 503 "+
 			"or 504, a refused or reset connection, a timeout) or a 429, within `max_retry_wait`. `0` turns retries off. "+
-			"Defaults to %d. Environment variable: `%s`.", access.DefaultOktaMaxRetries, envOktaMaxRetries),
+			"Defaults to %d. Environment variable: `%s`.", okta.DefaultMaxRetries, envOktaMaxRetries),
 		Validators: []validator.Int64{int64validator.Between(0, maxOktaRetries)},
 	}
 }
@@ -41,7 +41,7 @@ func maxRetryWaitAttribute() schema.Attribute {
 		MarkdownDescription: fmt.Sprintf("The longest one Okta request keeps retrying transient failures, as a duration such as "+
 			"`90s` or `2m`: no retry starts later than this after the request's first attempt, and a `Retry-After` from Okta "+
 			"that asks for longer ends the retries. Defaults to `%ds`. Environment variable: `%s`.",
-			int(access.DefaultOktaMaxRetryWait.Seconds()), envOktaMaxRetryWait),
+			int(okta.DefaultMaxRetryWait.Seconds()), envOktaMaxRetryWait),
 		Validators: []validator.String{durationValidator{}},
 	}
 }

@@ -19,6 +19,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/access"
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/backend"
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/sanity"
 )
 
 var _ provider.Provider = &SanityOktaProvider{}
@@ -27,13 +29,13 @@ var _ provider.Provider = &SanityOktaProvider{}
 type SanityOktaProvider struct {
 	version string
 	getenv  func(string) string
-	open    func(context.Context, access.Config) (*access.Service, error)
+	open    func(context.Context, backend.Config) (*access.Service, error)
 }
 
 // New returns a constructor for the provider at the given version.
 func New(version string) func() provider.Provider {
 	return func() provider.Provider {
-		return &SanityOktaProvider{version: version, getenv: os.Getenv, open: access.Open}
+		return &SanityOktaProvider{version: version, getenv: os.Getenv, open: backend.Open}
 	}
 }
 
@@ -113,7 +115,7 @@ func (p *SanityOktaProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 					"api_version": schema.StringAttribute{
 						Optional: true,
 						MarkdownDescription: "Dated Content Lake API version, `YYYY-MM-DD`, at least `2025-02-19`. " +
-							"Defaults to `" + DefaultSanityAPIVersion + "` (pinned, never today's date). " +
+							"Defaults to `" + sanity.DefaultAPIVersion + "` (pinned, never today's date). " +
 							"Environment variable: `SANITY_API_VERSION`.",
 						Validators: []validator.String{apiVersionValidator{}},
 					},
@@ -183,7 +185,8 @@ func (p *SanityOktaProvider) Configure(ctx context.Context, req provider.Configu
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	cfg.UserAgent = "terraform-provider-sanityokta/" + p.version
+	userAgent := "terraform-provider-sanityokta/" + p.version
+	cfg.Sanity.UserAgent, cfg.Okta.UserAgent = userAgent, userAgent
 	data := &providerData{secrets: cfg.Secrets()}
 	ctx = data.logContext(ctx)
 	tflog.Debug(ctx, "configuring clients", map[string]any{

@@ -13,8 +13,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
-	"github.com/sanityokta/terraform-provider-sanityokta/internal/access"
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/acctest"
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/backend"
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/sanity"
 )
 
 // testAccProtoV6ProviderFactories runs the provider inside the test process; Terraform reattaches to it.
@@ -25,7 +26,7 @@ var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServe
 // factoriesWithEnv is a provider that sees only the given environment, so configuration tests do not
 // depend on the variables of the machine running them.
 func factoriesWithEnv(env map[string]string) map[string]func() (tfprotov6.ProviderServer, error) {
-	p := &SanityOktaProvider{version: "test", getenv: func(k string) string { return env[k] }, open: access.Open}
+	p := &SanityOktaProvider{version: "test", getenv: func(k string) string { return env[k] }, open: backend.Open}
 	return map[string]func() (tfprotov6.ProviderServer, error){
 		"sanityokta": providerserver.NewProtocol6WithError(p),
 	}
@@ -75,8 +76,8 @@ func TestResolveConfigFromEnvironment(t *testing.T) {
 	if cfg.Sanity.ProjectID != "abc123" || cfg.Sanity.Dataset != "production" || cfg.Sanity.Token != "sk-secret" {
 		t.Errorf("sanity config = %+v", cfg.Sanity)
 	}
-	if cfg.Sanity.APIVersion != DefaultSanityAPIVersion {
-		t.Errorf("api version = %q, want the pinned default %q", cfg.Sanity.APIVersion, DefaultSanityAPIVersion)
+	if cfg.Sanity.APIVersion != sanity.DefaultAPIVersion {
+		t.Errorf("api version = %q, want the pinned default %q", cfg.Sanity.APIVersion, sanity.DefaultAPIVersion)
 	}
 	if cfg.Okta.OrgURL != "https://dev-1.okta.com" {
 		t.Errorf("org URL = %q, want the trailing slash trimmed", cfg.Okta.OrgURL)

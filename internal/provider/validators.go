@@ -10,7 +10,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/access"
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/endpoint"
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/groq"
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/sanity"
 )
 
 func pathExpr(names ...string) path.Expression {
@@ -43,7 +45,7 @@ func (v stringCheck) ValidateString(_ context.Context, req validator.StringReque
 type apiVersionValidator struct{}
 
 func (apiVersionValidator) Description(context.Context) string {
-	return "must be a dated API version YYYY-MM-DD, at least " + minSanityAPIVersion
+	return "must be a dated API version YYYY-MM-DD, at least " + sanity.MinAPIVersion
 }
 func (v apiVersionValidator) MarkdownDescription(ctx context.Context) string {
 	return v.Description(ctx)
@@ -59,7 +61,7 @@ func (endpointValidator) Description(context.Context) string {
 }
 func (v endpointValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 func (endpointValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	stringCheck{summary: "Refusing endpoint URL", check: access.CheckEndpoint}.ValidateString(ctx, req, resp)
+	stringCheck{summary: "Refusing endpoint URL", check: endpoint.Check}.ValidateString(ctx, req, resp)
 }
 
 func documentIDValidator() validator.String {

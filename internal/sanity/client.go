@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -17,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/endpoint"
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/wait"
 )
 
@@ -77,8 +77,6 @@ type Client struct {
 
 var (
 	datedVersion = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
-	projectIDRe  = regexp.MustCompile(`^[-a-z0-9]+$`)
-	datasetRe    = regexp.MustCompile(`^~?[a-z0-9][-\w]{0,63}$`)
 )
 
 // New checks cfg and returns a client. It makes no request.
@@ -92,8 +90,8 @@ func New(cfg Config) (*Client, error) {
 		retry:      cfg.Retry,
 		sleep:      wait.Sleep,
 	}
-	if !datasetRe.MatchString(cfg.Dataset) {
-		return nil, fmt.Errorf("sanity: dataset %q is not a valid dataset name: use lowercase letters, digits, '-' and '_', at most 64 characters", cfg.Dataset)
+	if err := CheckDataset(cfg.Dataset); err != nil {
+		return nil, fmt.Errorf("sanity: %w", err)
 	}
 	version := strings.TrimPrefix(cfg.APIVersion, "v")
 	switch {
@@ -110,16 +108,16 @@ func New(cfg Config) (*Client, error) {
 		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 			return nil, fmt.Errorf("sanity: API host %q is not an http(s) URL", cfg.APIHost)
 		}
-		if u.Scheme == "http" && !isLoopback(u.Hostname()) {
-			return nil, fmt.Errorf("sanity: API host %q uses plain http to a non-loopback host; use https so the token is not sent in clear text", cfg.APIHost)
+		if err := endpoint.Check(u.Scheme + "://" + u.Host); err != nil {
+			return nil, fmt.Errorf("sanity: API host: %w", err)
 		}
 		if u.RawQuery != "" || u.Fragment != "" {
 			return nil, fmt.Errorf("sanity: API host %q must not carry a query or fragment", cfg.APIHost)
 		}
 		c.base = u.Scheme + "://" + u.Host + u.EscapedPath()
 	} else {
-		if !projectIDRe.MatchString(cfg.ProjectID) {
-			return nil, fmt.Errorf("sanity: project ID %q is not valid: use lowercase letters, digits and '-'", cfg.ProjectID)
+		if err := CheckProjectID(cfg.ProjectID); err != nil {
+			return nil, fmt.Errorf("sanity: %w", err)
 		}
 		c.base = "https://" + cfg.ProjectID + ".api.sanity.io"
 	}
@@ -149,14 +147,6 @@ func (c *Client) Dataset() string { return c.dataset }
 
 // APIVersion returns the version path segment in use, such as "v2025-02-19".
 func (c *Client) APIVersion() string { return c.version }
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
 
 // request is one logical API call; send may try it several times.
 type request struct {

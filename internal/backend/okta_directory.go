@@ -1,93 +1,94 @@
-package access
+package backend
 
 import (
 	"context"
 	"errors"
 	"fmt"
 
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/access"
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/okta"
 )
 
-// OktaDirectory adapts *okta.Client to Directory.
+// OktaDirectory adapts *okta.Client to access.Directory.
 type OktaDirectory struct {
 	Client *okta.Client
 }
 
-var _ Directory = OktaDirectory{}
+var _ access.Directory = OktaDirectory{}
 
-func fromOkta(g *okta.Group) Group {
-	return Group{
+func fromOkta(g *okta.Group) access.Group {
+	return access.Group{
 		ID:             g.ID,
 		Type:           g.Type,
-		Profile:        Profile{Name: g.Name, Description: g.Description, Extra: g.Attributes},
+		Profile:        access.Profile{Name: g.Name, Description: g.Description, Extra: g.Attributes},
 		AdminPrivilege: g.HasAdminPrivilege,
 	}
 }
 
 // GetGroup reads a group with its stats. An ID Okta could never have issued (an editor's typo in the
 // document field) is reported as not found, like a deleted group.
-func (d OktaDirectory) GetGroup(ctx context.Context, id string) (Group, error) {
+func (d OktaDirectory) GetGroup(ctx context.Context, id string) (access.Group, error) {
 	g, err := d.Client.GetGroup(ctx, id)
 	if errors.Is(err, okta.ErrNotFound) || errors.Is(err, okta.ErrInvalid) {
-		return Group{}, fmt.Errorf("%w: %w", ErrGroupNotFound, err)
+		return access.Group{}, fmt.Errorf("%w: %w", access.ErrGroupNotFound, err)
 	}
 	if err != nil {
-		return Group{}, err
+		return access.Group{}, err
 	}
 	return fromOkta(g), nil
 }
 
 // FindGroupByName returns the OKTA_GROUP with exactly this name. Imported groups may share a name with it;
 // they are never adopted, and Okta lets an OKTA_GROUP be created beside them.
-func (d OktaDirectory) FindGroupByName(ctx context.Context, name string) (Group, bool, error) {
+func (d OktaDirectory) FindGroupByName(ctx context.Context, name string) (access.Group, bool, error) {
 	gs, err := d.Client.FindGroupByName(ctx, name)
 	if err != nil {
-		return Group{}, false, err
+		return access.Group{}, false, err
 	}
 	for _, g := range gs {
 		if g.Type == okta.TypeOktaGroup {
 			return fromOkta(g), true, nil
 		}
 	}
-	return Group{}, false, nil
+	return access.Group{}, false, nil
 }
 
 // ListGroupsByPrefix lists the groups under the prefix, page by page, with their stats.
-func (d OktaDirectory) ListGroupsByPrefix(ctx context.Context, prefix string) ([]Group, error) {
+func (d OktaDirectory) ListGroupsByPrefix(ctx context.Context, prefix string) ([]access.Group, error) {
 	gs, err := d.Client.ListGroupsByPrefix(ctx, prefix)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Group, len(gs))
+	out := make([]access.Group, len(gs))
 	for i, g := range gs {
 		out[i] = fromOkta(g)
 	}
 	return out, nil
 }
 
-func (d OktaDirectory) CreateGroup(ctx context.Context, p Profile) (Group, error) {
+func (d OktaDirectory) CreateGroup(ctx context.Context, p access.Profile) (access.Group, error) {
 	g, err := d.Client.CreateGroup(ctx, okta.GroupProfile{Name: p.Name, Description: p.Description})
 	if errors.Is(err, okta.ErrNameTaken) {
-		return Group{}, fmt.Errorf("%w: %w", ErrGroupNameTaken, err)
+		return access.Group{}, fmt.Errorf("%w: %w", access.ErrGroupNameTaken, err)
 	}
 	if err != nil {
-		return Group{}, err
+		return access.Group{}, err
 	}
 	return fromOkta(g), nil
 }
 
 // ReplaceGroupProfile sets name and description; the client re-reads the profile and sends every other
 // attribute back unchanged, since Okta replaces profiles as a whole.
-func (d OktaDirectory) ReplaceGroupProfile(ctx context.Context, id string, p Profile) (Group, error) {
+func (d OktaDirectory) ReplaceGroupProfile(ctx context.Context, id string, p access.Profile) (access.Group, error) {
 	g, err := d.Client.ReplaceGroupProfile(ctx, id, okta.GroupProfile{Name: p.Name, Description: p.Description})
 	if errors.Is(err, okta.ErrNotFound) {
-		return Group{}, fmt.Errorf("%w: %w", ErrGroupNotFound, err)
+		return access.Group{}, fmt.Errorf("%w: %w", access.ErrGroupNotFound, err)
 	}
 	if errors.Is(err, okta.ErrNameTaken) {
-		return Group{}, fmt.Errorf("%w: %w", ErrGroupNameTaken, err)
+		return access.Group{}, fmt.Errorf("%w: %w", access.ErrGroupNameTaken, err)
 	}
 	if err != nil {
-		return Group{}, err
+		return access.Group{}, err
 	}
 	return fromOkta(g), nil
 }
@@ -96,17 +97,17 @@ func (d OktaDirectory) DeleteGroup(ctx context.Context, id string) error {
 	return d.Client.DeleteGroup(ctx, id)
 }
 
-func fromOktaRule(r *okta.GroupRule) Rule {
-	return Rule{ID: r.ID, Name: r.Name, Status: r.Status, Expression: r.Expression, GroupIDs: r.GroupIDs}
+func fromOktaRule(r *okta.GroupRule) access.Rule {
+	return access.Rule{ID: r.ID, Name: r.Name, Status: r.Status, Expression: r.Expression, GroupIDs: r.GroupIDs}
 }
 
 // ListRules lists every group rule of the org, page by page.
-func (d OktaDirectory) ListRules(ctx context.Context) ([]Rule, error) {
+func (d OktaDirectory) ListRules(ctx context.Context) ([]access.Rule, error) {
 	rs, err := d.Client.ListGroupRules(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Rule, 0, len(rs))
+	out := make([]access.Rule, 0, len(rs))
 	for _, r := range rs {
 		out = append(out, fromOktaRule(r))
 	}
@@ -114,19 +115,19 @@ func (d OktaDirectory) ListRules(ctx context.Context) ([]Rule, error) {
 }
 
 // CreateRule creates an INACTIVE rule.
-func (d OktaDirectory) CreateRule(ctx context.Context, r Rule) (Rule, error) {
+func (d OktaDirectory) CreateRule(ctx context.Context, r access.Rule) (access.Rule, error) {
 	out, err := d.Client.CreateGroupRule(ctx, okta.GroupRule{Name: r.Name, Expression: r.Expression, GroupIDs: r.GroupIDs})
 	if err != nil {
-		return Rule{}, err
+		return access.Rule{}, err
 	}
 	return fromOktaRule(out), nil
 }
 
 // ReplaceRule replaces an INACTIVE rule's name and expression.
-func (d OktaDirectory) ReplaceRule(ctx context.Context, r Rule) (Rule, error) {
+func (d OktaDirectory) ReplaceRule(ctx context.Context, r access.Rule) (access.Rule, error) {
 	out, err := d.Client.ReplaceGroupRule(ctx, okta.GroupRule{ID: r.ID, Name: r.Name, Expression: r.Expression, GroupIDs: r.GroupIDs})
 	if err != nil {
-		return Rule{}, err
+		return access.Rule{}, err
 	}
 	return fromOktaRule(out), nil
 }
@@ -145,3 +146,6 @@ func (d OktaDirectory) DeactivateRule(ctx context.Context, id string) error {
 func (d OktaDirectory) DeleteRule(ctx context.Context, id string, removeUsers bool) error {
 	return d.Client.DeleteGroupRule(ctx, id, removeUsers)
 }
+
+// CheckAccess makes one small read of the org: see okta.Client.CheckAccess.
+func (d OktaDirectory) CheckAccess(ctx context.Context) error { return d.Client.CheckAccess(ctx) }

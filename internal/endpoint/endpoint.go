@@ -1,4 +1,7 @@
-package access
+// Package endpoint is the one rule for where a credential may be sent: https anywhere, plain http only to
+// this machine (127.0.0.0/8, ::1, localhost), such as the local stack. The Okta and Content Lake clients
+// apply it when they are built, and the provider applies it at validate time to say which setting is wrong.
+package endpoint
 
 import (
 	"fmt"
@@ -7,10 +10,8 @@ import (
 	"strings"
 )
 
-// CheckEndpoint reports whether a base URL may receive a credential: https anywhere, plain http only to a
-// loopback host (127.0.0.0/8, ::1, localhost), such as the local stack. It runs before any request, so a
-// token never leaves the process over plain http.
-func CheckEndpoint(raw string) error {
+// Check reports whether the base URL raw may receive a credential.
+func Check(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return fmt.Errorf("%q is not a valid URL: %w", raw, err)
@@ -25,7 +26,7 @@ func CheckEndpoint(raw string) error {
 	case "https":
 		return nil
 	case "http":
-		if IsLoopback(u.Hostname()) {
+		if isLoopback(u.Hostname()) {
 			return nil
 		}
 		return fmt.Errorf("%q uses plain http to a host that is not loopback; tokens would travel unencrypted: "+
@@ -35,8 +36,14 @@ func CheckEndpoint(raw string) error {
 	}
 }
 
-// IsLoopback reports whether host names this machine: localhost, 127.0.0.0/8 or ::1.
-func IsLoopback(host string) bool {
+// PlainLoopback reports whether raw is a plain http URL that Check accepts, the only case where a client
+// may turn off its own https check.
+func PlainLoopback(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && strings.EqualFold(u.Scheme, "http") && isLoopback(u.Hostname()) && Check(raw) == nil
+}
+
+func isLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}

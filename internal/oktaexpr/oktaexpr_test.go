@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sanityokta/terraform-provider-sanityokta/internal/okta/oktaexpr"
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/oktaexpr"
 )
 
 var sales = oktaexpr.User{
