@@ -1,17 +1,21 @@
-// Package okta is the provider's only door to Okta: a thin wrapper over
-// github.com/okta/okta-sdk-golang/v2 that builds the SDK client safely and
-// turns its answers into this project's Group and GroupRule types and typed
-// errors (ErrNotFound, ErrNameTaken, ErrRateLimited, ErrUnauthorized,
-// ErrForbidden, ErrInvalid).
+// Package okta is the provider's only door to Okta: a thin wrapper over github.com/okta/okta-sdk-golang/v2
+// that builds the SDK client safely and turns its answers into this project's Group and GroupRule types
+// and typed errors. The SDK's GET cache is always off (it would hide drift for five minutes).
 //
-// The SDK is configured the way a Terraform provider needs it: its GET cache
-// is off (it would hide drift for five minutes), every request goes through a
-// pacer shared by all clients of the org in the process that keeps each rate
-// limit bucket inside its window and caps requests in flight (pacer.go), 429
-// answers the pacer could not prevent are retried using Okta's
-// X-Rate-Limit-Reset and Date headers, transient failures (5xx, refused or
-// reset connections, timeouts) are retried within bounds (retry.go), every
-// call has a deadline, and plain http:// is accepted only for loopback hosts.
+// Where each mechanism lives:
+//
+//   - client.go: Config, its defaults (DefaultScopes, DefaultMaxRetries, ...) and checks, and New; the org
+//     URL must pass internal/endpoint's rule before a credential is sent.
+//   - signer.go: the private_key_jwt assertion for an OAuth 2.0 service app (PKCS#1 and PKCS#8 keys).
+//   - trace.go: the transport chain every request goes through: retries, tracing, pacing, logging.
+//   - pacer.go: one pacer per org and process, which keeps each rate-limit bucket inside its window from
+//     the X-Rate-Limit-* headers and caps requests in flight; 429s it could not prevent are retried.
+//   - retry.go: bounded, jittered retries of 5xx answers, 423 policy locks, refused or reset connections
+//     and timeouts, honouring Retry-After, and which requests may be sent again.
+//   - errors.go: the typed errors (ErrNotFound, ErrNameTaken, ErrRateLimited, ErrUnauthorized,
+//     ErrForbidden, ErrInvalid) with the hint for each.
+//   - groups.go and rules.go: the Groups and Group Rules APIs; check.go: the credential check.
+//   - httplog.go: a debug line per request, without credentials.
 package okta
 
 import (

@@ -1,5 +1,15 @@
 // Package sanity is a small client for the Sanity Content Lake HTTP API: GROQ queries, mutations and the
 // doc endpoint, with one typed error (*APIError) and a retry policy that never applies a write twice.
+//
+// Where each mechanism lives:
+//
+//   - client.go: Config, New and the transport; the API host must pass internal/endpoint's rule.
+//   - checks.go: the project ID, dataset and API version rules (MinAPIVersion, DefaultAPIVersion in client.go).
+//   - query.go: queries with an explicit perspective, retried on 429, 502, 503 and network errors.
+//   - mutate.go: mutations; one with a transaction ID is retried, and a retry refused as "already used"
+//     counts as applied. Dry runs check permissions without committing.
+//   - errors.go: *APIError and the Is* helpers, with the hint for a refused token.
+//   - httplog.go: a debug line per request, without the token.
 package sanity
 
 import (
