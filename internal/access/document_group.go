@@ -15,6 +15,10 @@ type Spec struct {
 	Description string
 	// Field is the top-level document attribute that holds the group ID.
 	Field string
+	// Attributes are custom group profile attributes the configuration manages; nil manages none.
+	Attributes map[string]string
+	// DroppedAttributes were managed before and are no longer configured: they are removed.
+	DroppedAttributes []string
 }
 
 // Binding is a document group as it exists: the group, and whether every variant of the document holds
@@ -27,6 +31,8 @@ type Binding struct {
 	Field       string
 	// DocumentSynced is true when every existing variant of the document holds GroupID in Field.
 	DocumentSynced bool
+	// Attributes are the managed custom profile attributes as Okta holds them (nil when none are managed).
+	Attributes map[string]string
 }
 
 // Warning is something the user should hear about that did not stop the operation.
@@ -268,7 +274,11 @@ func (s *Service) otherHolders(ctx context.Context, documentID, field, groupID s
 // createGroup creates the group; when Okta says the name is taken it looks the group up again, because
 // search lags behind writes, and adopts it (adopted == true).
 func (s *Service) createGroup(ctx context.Context, spec Spec) (grp Group, adopted bool, err error) {
-	grp, err = s.groups.CreateGroup(ctx, Profile{Name: spec.Name, Description: spec.Description})
+	attrs, err := s.profileAttributes(ctx, spec)
+	if err != nil {
+		return Group{}, false, err
+	}
+	grp, err = s.groups.CreateGroup(ctx, Profile{Name: spec.Name, Description: spec.Description, Extra: attrs})
 	if err == nil {
 		s.rememberGroup(grp)
 		return grp, false, s.bind(spec.DocumentID, grp)
@@ -297,14 +307,26 @@ func (s *Service) createGroup(ctx context.Context, spec Spec) (grp Group, adopte
 // reconcileProfile makes an adopted group carry the configured name and description, keeping custom
 // profile attributes.
 func (s *Service) reconcileProfile(ctx context.Context, spec Spec, grp Group) (Group, error) {
-	if grp.Profile.Name == spec.Name && grp.Profile.Description == spec.Description {
+	if grp.Profile.Name == spec.Name && grp.Profile.Description == spec.Description &&
+		!attributesDiffer(grp, spec.Attributes, spec.DroppedAttributes) {
 		return grp, nil
 	}
 	if err := s.guard.check("rename", spec.DocumentID, grp); err != nil {
 		return Group{}, err
 	}
-	p := grp.Profile
-	p.Name, p.Description = spec.Name, spec.Description
+	attrs, err := s.profileAttributes(ctx, spec)
+	if err != nil {
+		return Group{}, err
+	}
+	for _, k := range spec.DroppedAttributes {
+		if _, still := spec.Attributes[k]; !still {
+			if attrs == nil {
+				attrs = map[string]any{}
+			}
+			attrs[k] = nil
+		}
+	}
+	p := Profile{Name: spec.Name, Description: spec.Description, Extra: attrs}
 	out, err := s.groups.ReplaceGroupProfile(ctx, grp.ID, p)
 	if err != nil {
 		s.forgetGroup(grp.ID)
@@ -343,6 +365,7 @@ func (s *Service) Read(ctx context.Context, b Binding) (ReadResult, error) {
 	}
 	out := b
 	out.Name, out.Description = grp.Profile.Name, grp.Profile.Description
+	out.Attributes = managedAttributes(grp, b.Attributes)
 	out.DocumentSynced = doc.synced(b.Field, b.GroupID)
 	if len(doc.Variants) == 0 {
 		s.claims.mu.Lock()
@@ -561,5 +584,6 @@ func (s *Service) binding(spec Spec, grp Group, synced bool) Binding {
 		Description:    grp.Profile.Description,
 		Field:          spec.Field,
 		DocumentSynced: synced,
+		Attributes:     managedAttributes(grp, spec.Attributes),
 	}
 }

@@ -12,8 +12,9 @@ const (
 	GroupTypeBuiltIn = "BUILT_IN"
 )
 
-// Profile is an Okta group profile. Extra holds the custom attributes this provider does not manage; they
-// are sent back unchanged whenever the profile is replaced, because Okta replaces profiles as a whole.
+// Profile is an Okta group profile. Extra holds its custom attributes. Read, it is every custom attribute
+// the group has; written, it is the attributes to set (a nil value removes one), and the Directory keeps
+// every other attribute as it is, because Okta replaces profiles as a whole.
 type Profile struct {
 	Name        string
 	Description string
@@ -44,6 +45,8 @@ type Directory interface {
 	CreateGroup(ctx context.Context, p Profile) (Group, error)
 	ReplaceGroupProfile(ctx context.Context, id string, p Profile) (Group, error)
 	DeleteGroup(ctx context.Context, id string) error
+	// GroupAttributeTypes returns the type of each custom attribute of the org's group profile schema.
+	GroupAttributeTypes(ctx context.Context) (map[string]string, error)
 }
 
 // Rule statuses as Okta reports them. A rule whose target group was deleted is INVALID and can then only

@@ -81,6 +81,7 @@ type Service struct {
 	shared  sharedReads
 	writes  writeCoalescer
 	claims  claims
+	schema  schemaRead
 	// writable is CheckWritable's answer (writable.go).
 	writable writableCheck
 }

@@ -67,7 +67,7 @@ func (d OktaDirectory) ListGroupsByPrefix(ctx context.Context, prefix string) ([
 }
 
 func (d OktaDirectory) CreateGroup(ctx context.Context, p access.Profile) (access.Group, error) {
-	g, err := d.Client.CreateGroup(ctx, okta.GroupProfile{Name: p.Name, Description: p.Description})
+	g, err := d.Client.CreateGroup(ctx, okta.GroupProfile{Name: p.Name, Description: p.Description, Attributes: p.Extra})
 	if errors.Is(err, okta.ErrNameTaken) {
 		return access.Group{}, fmt.Errorf("%w: %w", access.ErrGroupNameTaken, err)
 	}
@@ -80,7 +80,7 @@ func (d OktaDirectory) CreateGroup(ctx context.Context, p access.Profile) (acces
 // ReplaceGroupProfile sets name and description; the client re-reads the profile and sends every other
 // attribute back unchanged, since Okta replaces profiles as a whole.
 func (d OktaDirectory) ReplaceGroupProfile(ctx context.Context, id string, p access.Profile) (access.Group, error) {
-	g, err := d.Client.ReplaceGroupProfile(ctx, id, okta.GroupProfile{Name: p.Name, Description: p.Description})
+	g, err := d.Client.ReplaceGroupProfile(ctx, id, okta.GroupProfile{Name: p.Name, Description: p.Description, Attributes: p.Extra})
 	if errors.Is(err, okta.ErrNotFound) {
 		return access.Group{}, fmt.Errorf("%w: %w", access.ErrGroupNotFound, err)
 	}
@@ -149,3 +149,8 @@ func (d OktaDirectory) DeleteRule(ctx context.Context, id string, removeUsers bo
 
 // CheckAccess makes one small read of the org: see okta.Client.CheckAccess.
 func (d OktaDirectory) CheckAccess(ctx context.Context) error { return d.Client.CheckAccess(ctx) }
+
+// GroupAttributeTypes reads the org's group profile schema.
+func (d OktaDirectory) GroupAttributeTypes(ctx context.Context) (map[string]string, error) {
+	return d.Client.GroupAttributeTypes(ctx)
+}

@@ -72,6 +72,7 @@ type documentGroupModel struct {
 	DocumentField  types.String `tfsdk:"document_field"`
 	OnDestroy      types.String `tfsdk:"on_destroy"`
 	DocumentSynced types.Bool   `tfsdk:"document_synced"`
+	Attributes     types.Map    `tfsdk:"profile_attributes"`
 }
 
 // documentLinkModel is resource "sanityokta_document_link".

@@ -91,6 +91,16 @@ func (r *documentGroupResource) Schema(_ context.Context, _ resource.SchemaReque
 					"Both clear the field in every variant that still holds the group ID.",
 				Validators: []validator.String{stringvalidator.OneOf(onDestroyDelete, onDestroyKeep)},
 			},
+			"profile_attributes": schema.MapAttribute{
+				Optional:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "Custom group profile attributes to set, for example " +
+					"`{ accessTier = each.value.access_tier, sanityDocumentId = each.key }`, so Okta admins and apps can " +
+					"filter on them. Each must exist in the org's group profile schema; a value is converted to the " +
+					"attribute's type (string, integer, number or boolean). An attribute the schema lacks, or a value " +
+					"of the wrong type, fails before anything is written. Attributes not listed here are left as they " +
+					"are; one removed from the map is removed from the group. The provider never changes the schema.",
+			},
 			"document_synced": schema.BoolAttribute{
 				Computed: true,
 				MarkdownDescription: "Whether every variant of the document (published, draft, release versions) holds the " +
@@ -192,7 +202,34 @@ func specFrom(m documentGroupModel) access.Spec {
 		Name:        m.Name.ValueString(),
 		Description: m.Description.ValueString(),
 		Field:       m.DocumentField.ValueString(),
+		Attributes:  stringMap(m.Attributes),
 	}
+}
+
+// stringMap is a map(string) attribute as a Go map; nil when null.
+func stringMap(m types.Map) map[string]string {
+	if m.IsNull() || m.IsUnknown() {
+		return nil
+	}
+	out := make(map[string]string, len(m.Elements()))
+	for k, v := range m.Elements() {
+		if s, ok := v.(types.String); ok && !s.IsNull() {
+			out[k] = s.ValueString()
+		}
+	}
+	return out
+}
+
+// droppedAttributes are the attributes prior managed and plan no longer does.
+func droppedAttributes(prior, plan documentGroupModel) []string {
+	var out []string
+	planned := stringMap(plan.Attributes)
+	for k := range stringMap(prior.Attributes) {
+		if _, ok := planned[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 func bindingFrom(m documentGroupModel) access.Binding {
@@ -203,6 +240,7 @@ func bindingFrom(m documentGroupModel) access.Binding {
 		Description:    m.Description.ValueString(),
 		Field:          m.DocumentField.ValueString(),
 		DocumentSynced: m.DocumentSynced.ValueBool(),
+		Attributes:     stringMap(m.Attributes),
 	}
 }
 
@@ -214,6 +252,11 @@ func setBinding(m *documentGroupModel, b access.Binding) {
 	m.Description = types.StringValue(b.Description)
 	m.DocumentField = types.StringValue(b.Field)
 	m.DocumentSynced = types.BoolValue(b.DocumentSynced)
+	if b.Attributes != nil {
+		m.Attributes, _ = types.MapValueFrom(context.Background(), types.StringType, b.Attributes)
+	} else {
+		m.Attributes = types.MapNull(types.StringType)
+	}
 }
 
 func addWarnings(diags *diag.Diagnostics, ws []access.Warning) {
@@ -271,7 +314,9 @@ func (r *documentGroupResource) Update(ctx context.Context, req resource.UpdateR
 	if resp.Diagnostics.HasError() || !r.ready(&resp.Diagnostics) {
 		return
 	}
-	b, warnings, err := r.data.service.Update(ctx, bindingFrom(state), specFrom(plan))
+	spec := specFrom(plan)
+	spec.DroppedAttributes = droppedAttributes(state, plan)
+	b, warnings, err := r.data.service.Update(ctx, bindingFrom(state), spec)
 	addWarnings(&resp.Diagnostics, warnings)
 	if err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("Cannot update the group for document %q", plan.DocumentID.ValueString()), err.Error())
