@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -561,7 +562,7 @@ func TestImport(t *testing.T) {
 	ctx := context.Background()
 	b := w.create(t, "hb")
 	got, _, err := w.svc.Import(ctx, "hb", "", "")
-	if err != nil || got != b {
+	if err != nil || !reflect.DeepEqual(got, b) {
 		t.Fatalf("import by document = %+v, %v; want %+v", got, err, b)
 	}
 	got, _, err = w.svc.Import(ctx, "hb", b.GroupID, "")
