@@ -138,8 +138,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 
 	oktaOpts := []oktatest.Option{
 		oktatest.WithAddr(loopback(opts.OktaPort)),
-		oktatest.WithRateLimit(opts.OktaRateLimit.Requests, window),
-		oktatest.WithConcurrencyLimit(opts.OktaRateLimit.Concurrent),
+		oktatest.WithLimits(oktatest.Limits{Rate: opts.OktaRateLimit.Requests, Window: window, Concurrency: opts.OktaRateLimit.Concurrent}),
 	}
 	if opts.OktaToken != "" {
 		oktaOpts = append(oktaOpts, oktatest.WithToken(opts.OktaToken))

@@ -27,7 +27,9 @@ func TestFractionFaultIsRepeatableWithItsSeed(t *testing.T) {
 	pattern := func(seed uint64) string {
 		srv := sanitytest.NewServer()
 		defer srv.Close()
-		srv.FailFraction(sanitytest.Fault{Method: "GET", Path: "/v*/data/doc/*", Status: 503}, 0.5, seed)
+		if err := srv.AddFault(sanitytest.Fault{Method: "GET", Path: "/v*/data/doc/**", Status: 503, Times: -1, Fraction: 0.5, Seed: seed}); err != nil {
+			t.Fatal(err)
+		}
 		var b strings.Builder
 		for range 40 {
 			status, err := getStatus(t, srv.URL+"/v2025-02-19/data/doc/"+srv.Dataset()+"/missing")
@@ -53,7 +55,9 @@ func TestFractionFaultIsRepeatableWithItsSeed(t *testing.T) {
 func TestNegativeTimesLastsUntilCleared(t *testing.T) {
 	srv := sanitytest.NewServer()
 	defer srv.Close()
-	srv.FailNext(sanitytest.Fault{Path: "/v*/data/doc/*", Status: 500, Times: -1})
+	if err := srv.AddFault(sanitytest.Fault{Path: "/v*/data/doc/**", Status: 500, Times: -1}); err != nil {
+		t.Fatal(err)
+	}
 	url := srv.URL + "/v2025-02-19/data/doc/" + srv.Dataset() + "/x"
 	for range 5 {
 		if status, _ := getStatus(t, url); status != 500 {
