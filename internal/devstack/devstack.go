@@ -75,8 +75,8 @@ type Options struct {
 	SanityToken, OktaToken string
 
 	// SanityOptions and OktaOptions are passed to the fakes after the stack's own, so they win: for
-	// example sanitytest.WithRateLimits for a benchmark, or oktatest.WithSearchLag to rehearse Okta's
-	// eventually consistent search.
+	// example sanitytest.WithRateLimits for a benchmark, or oktatest.WithLimits with a SearchLag to
+	// rehearse Okta's eventually consistent search.
 	SanityOptions []sanitytest.Option
 	OktaOptions   []oktatest.Option
 

@@ -128,9 +128,24 @@ type options struct {
 	tls    bool
 }
 
-// WithLimits sets the org's limits (by default there are none); SetLimits changes them later.
+// WithLimits sets the non-zero fields of l as the org's limits; the others keep their values (by
+// default, no limits and no lag), so WithLimits(Limits{SearchLag: time.Second}) after another WithLimits
+// adds a lag to its rate limit. SetLimits changes them while the org runs.
 func WithLimits(l Limits) Option {
-	return func(o *options) { o.limits = l }
+	return func(o *options) {
+		if l.Rate != 0 {
+			o.limits.Rate = l.Rate
+		}
+		if l.Window != 0 {
+			o.limits.Window = l.Window
+		}
+		if l.Concurrency != 0 {
+			o.limits.Concurrency = l.Concurrency
+		}
+		if l.SearchLag != 0 {
+			o.limits.SearchLag = l.SearchLag
+		}
+	}
 }
 
 // WithToken sets the full-rights API token instead of a random one.

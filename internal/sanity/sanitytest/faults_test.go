@@ -76,7 +76,7 @@ func TestOutageKeepsTheDocuments(t *testing.T) {
 	if err := srv.Seed(map[string]any{"_id": "handbook", "_type": "handbook", "title": "Kept"}); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Post(srv.URL+"/__admin/outage", "application/json", strings.NewReader(`{"durationMs": 300}`))
+	resp, err := http.Post(srv.URL+"/__admin/outage", "application/json", strings.NewReader(`{"duration": "300ms"}`))
 	if err != nil || resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("POST /__admin/outage = %v, %v", resp, err)
 	}

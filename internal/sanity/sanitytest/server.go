@@ -25,6 +25,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/fakes"
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/faultnet"
 )
 
@@ -60,8 +61,9 @@ type Server struct {
 	sorted       []any // documents ordered by _id; nil when stale
 	generation   int64
 	transactions map[string]bool
-	faults       []*Fault
-	requests     []Request
+	faults       fakes.Faults
+	requests     *fakes.Log[Request]
+	admin        http.Handler
 	limiter      *rateLimiter
 	hooks        *hookRegistry
 }
@@ -170,8 +172,10 @@ func NewServer(opts ...Option) *Server {
 		docs:         map[string]map[string]any{},
 		transactions: map[string]bool{},
 		limiter:      newRateLimiter(),
+		requests:     fakes.NewLog(func(r Request) (string, string) { return r.Method, r.Path }),
 	}
 	s.hooks = newHookRegistry(s)
+	s.admin = fakes.Admin("sanitytest", s.adminRoutes())
 	s.httpServer = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
 	if cfg.addr != "" {
 		host, _, err := net.SplitHostPort(cfg.addr)
@@ -214,14 +218,14 @@ func (s *Server) WriteToken() string { return s.cfg.writeToken }
 // counters. Tokens and options stay.
 func (s *Server) Reset() {
 	s.hooks.reset()
+	s.faults.Clear()
+	s.requests.Reset()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.docs = map[string]map[string]any{}
 	s.sorted = nil
 	s.generation++
 	s.transactions = map[string]bool{}
-	s.faults = nil
-	s.requests = nil
 	s.limiter = newRateLimiter()
 }
 
