@@ -75,7 +75,7 @@ type Options struct {
 	SanityToken, OktaToken string
 
 	// SanityOptions and OktaOptions are passed to the fakes after the stack's own, so they win: for
-	// example sanitytest.WithRateLimits for a benchmark, or oktatest.WithLimits with a SearchLag to
+	// example sanitytest.WithLimits for a benchmark, or oktatest.WithLimits with a SearchLag to
 	// rehearse Okta's eventually consistent search.
 	SanityOptions []sanitytest.Option
 	OktaOptions   []oktatest.Option

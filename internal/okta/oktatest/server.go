@@ -128,9 +128,9 @@ type options struct {
 	tls    bool
 }
 
-// WithLimits sets the non-zero fields of l as the org's limits; the others keep their values (by
-// default, no limits and no lag), so WithLimits(Limits{SearchLag: time.Second}) after another WithLimits
-// adds a lag to its rate limit. SetLimits changes them while the org runs.
+// WithLimits sets the non-zero fields of l; the others keep their values (by default, no limits and no
+// lag), so WithLimits(Limits{SearchLag: time.Second}) after another WithLimits adds a lag to its rate
+// limit. A negative value turns that limit off. SetLimits changes them while the org runs.
 func WithLimits(l Limits) Option {
 	return func(o *options) {
 		if l.Rate != 0 {

@@ -98,14 +98,43 @@ func WithToken(token string, role Role) Option {
 	return func(c *config) { c.tokens[token] = role }
 }
 
-// WithRateLimits sets the per-client limits per second; 0 turns a limit off.
-func WithRateLimits(mutationsPerSecond, requestsPerSecond int) Option {
-	return func(c *config) { c.mutationsPerSecond, c.requestsPerSecond = mutationsPerSecond, requestsPerSecond }
+// Limits are the Content Lake's per-client rate limits and its largest accepted bodies.
+type Limits struct {
+	// MutationsPerSecond limits mutation and action requests per client per second (default 25).
+	MutationsPerSecond int
+	// RequestsPerSecond limits all requests per client per second (default 500).
+	RequestsPerSecond int
+	// MaxMutationBody is the largest accepted mutation or action body in bytes (default 4 MiB).
+	MaxMutationBody int64
+	// MaxRequestBody is the largest accepted other body in bytes (default 100 MiB).
+	MaxRequestBody int64
 }
 
-// WithBodyLimits sets the largest accepted mutation body and any other request body, in bytes.
-func WithBodyLimits(mutation, other int64) Option {
-	return func(c *config) { c.maxMutationBody, c.maxRequestBody = mutation, other }
+// noBodyLimit stands for a body limit turned off.
+const noBodyLimit = 1 << 62
+
+// WithLimits sets the non-zero fields of l; the others keep their values (by default the real service's
+// documented limits). A negative value turns that limit off.
+func WithLimits(l Limits) Option {
+	rate := func(to *int, v int) {
+		if v != 0 {
+			*to = max(v, 0)
+		}
+	}
+	body := func(to *int64, v int64) {
+		switch {
+		case v < 0:
+			*to = noBodyLimit
+		case v > 0:
+			*to = v
+		}
+	}
+	return func(c *config) {
+		rate(&c.mutationsPerSecond, l.MutationsPerSecond)
+		rate(&c.requestsPerSecond, l.RequestsPerSecond)
+		body(&c.maxMutationBody, l.MaxMutationBody)
+		body(&c.maxRequestBody, l.MaxRequestBody)
+	}
 }
 
 // WithClock makes the server read the time from now: _createdAt, _updatedAt, now() and webhook

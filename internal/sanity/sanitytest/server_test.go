@@ -370,7 +370,7 @@ func TestQueriesAreRetriedOnRateLimitsAndGatewayErrors(t *testing.T) {
 }
 
 func TestRateLimits(t *testing.T) {
-	srv := newServer(t, sanitytest.WithRateLimits(2, 0))
+	srv := newServer(t, sanitytest.WithLimits(sanitytest.Limits{MutationsPerSecond: 2, RequestsPerSecond: -1}))
 	body := `{"mutations":[{"createOrReplace":{"_id":"a","_type":"page"}}]}`
 	var statuses []int
 	var retryAfter string
@@ -396,7 +396,7 @@ func TestRateLimits(t *testing.T) {
 }
 
 func TestOversizedMutationBody(t *testing.T) {
-	srv := newServer(t, sanitytest.WithBodyLimits(1024, 1<<20))
+	srv := newServer(t, sanitytest.WithLimits(sanitytest.Limits{MaxMutationBody: 1024, MaxRequestBody: 1 << 20}))
 	c := newClient(t, srv, srv.WriteToken(), "")
 	_, err := c.Mutate(context.Background(), []sanity.Mutation{sanity.Create(doc("a", "page", "blob", strings.Repeat("x", 2000)))}, nil)
 	var apiErr *sanity.APIError
