@@ -81,8 +81,8 @@ func WriteError(w http.ResponseWriter, status int, err error) {
 	WriteJSON(w, status, map[string]string{"error": err.Error()})
 }
 
-// DecodeStrict decodes one JSON value from r into v; unknown object fields are an error.
-func DecodeStrict(r io.Reader, v any) error {
+// decodeStrict decodes one JSON value from r into v; unknown object fields are an error.
+func decodeStrict(r io.Reader, v any) error {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	return dec.Decode(v)
@@ -93,7 +93,7 @@ const maxAdminBody = 8 << 20
 
 // DecodeBody decodes the request's JSON body into v, strictly.
 func DecodeBody(r *http.Request, v any) error {
-	if err := DecodeStrict(io.LimitReader(r.Body, maxAdminBody), v); err != nil {
+	if err := decodeStrict(io.LimitReader(r.Body, maxAdminBody), v); err != nil {
 		return WithStatus(http.StatusBadRequest, fmt.Errorf("bad admin request body: %w", err))
 	}
 	return nil
@@ -158,8 +158,8 @@ func Answer(f func(r *http.Request) (any, error)) http.HandlerFunc {
 	}
 }
 
-// OutageRequest is the body of an outage route.
-type OutageRequest struct {
+// outageRequest is the body of an outage route.
+type outageRequest struct {
 	// Duration is a Go duration string such as "5s".
 	Duration string `json:"duration"`
 }
@@ -172,7 +172,7 @@ const outageAnswerMargin = 50 * time.Millisecond
 // then calls outage, which closes the route's own connection too.
 func Outage(outage func(time.Duration)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		var body OutageRequest
+		var body outageRequest
 		if err := DecodeBody(r, &body); err != nil {
 			WriteError(w, http.StatusBadRequest, err)
 			return
@@ -193,9 +193,9 @@ func Outage(outage func(time.Duration)) http.HandlerFunc {
 	}
 }
 
-// RequestsAnswer is the body of a requests route: the entries matching ?method= and ?path= (a
+// requestsAnswer is the body of a requests route: the entries matching ?method= and ?path= (a
 // pattern, see Match), and how many there are.
-type RequestsAnswer[R any] struct {
+type requestsAnswer[R any] struct {
 	Count    int `json:"count"`
 	Requests []R `json:"requests"`
 }
@@ -205,6 +205,6 @@ func Requests[R any](l *Log[R]) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		out := l.Filter(q.Get("method"), q.Get("path"))
-		WriteJSON(w, http.StatusOK, RequestsAnswer[R]{Count: len(out), Requests: out})
+		WriteJSON(w, http.StatusOK, requestsAnswer[R]{Count: len(out), Requests: out})
 	}
 }

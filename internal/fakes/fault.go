@@ -90,7 +90,7 @@ func (f Fault) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads a fault written by MarshalJSON; unknown fields are an error.
 func (f *Fault) UnmarshalJSON(b []byte) error {
 	var j faultJSON
-	if err := DecodeStrict(strings.NewReader(string(b)), &j); err != nil {
+	if err := decodeStrict(strings.NewReader(string(b)), &j); err != nil {
 		return err
 	}
 	delay, err := ParseDuration("delay", j.Delay)

@@ -6,9 +6,9 @@ import (
 	"sync"
 )
 
-// MaxLogEntries bounds a request log: when it is full, the older half is dropped, so a long-running
+// maxLogEntries bounds a request log: when it is full, the older half is dropped, so a long-running
 // fake keeps the last 50,000 to 100,000 requests.
-const MaxLogEntries = 100_000
+const maxLogEntries = 100_000
 
 // Log is a fake's request log of entries of type R, oldest first. It is safe for concurrent use.
 type Log[R any] struct {
@@ -27,8 +27,8 @@ func NewLog[R any](route func(R) (method, path string)) *Log[R] {
 func (l *Log[R]) Add(r R) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if len(l.entries) >= MaxLogEntries {
-		l.entries = append(l.entries[:0:0], l.entries[len(l.entries)-MaxLogEntries/2:]...)
+	if len(l.entries) >= maxLogEntries {
+		l.entries = append(l.entries[:0:0], l.entries[len(l.entries)-maxLogEntries/2:]...)
 	}
 	l.entries = append(l.entries, r)
 }
