@@ -166,10 +166,11 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		finished = true
+		// Logged first: whoever sees the request no longer in flight finds it in the log.
+		s.log.Add(entry)
 		s.mu.Lock()
 		s.inflight--
 		s.mu.Unlock()
-		s.log.Add(entry)
 	}
 	defer finish()
 
