@@ -49,6 +49,8 @@ type Request struct {
 	Status   int           `json:"status"` // 0 when the connection was dropped
 	Time     time.Time     `json:"time"`
 	Duration time.Duration `json:"duration"`
+	// Fault describes the injected fault that shaped the answer, if any.
+	Fault string `json:"fault,omitempty"`
 }
 
 // Requests returns the request log, oldest first. A server keeps the last 50,000 to 100,000 requests.

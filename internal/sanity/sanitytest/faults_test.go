@@ -118,6 +118,9 @@ func TestAppliedStatusFaultCommitsTheMutation(t *testing.T) {
 	if resp.StatusCode != 503 || srv.Document("applied") == nil {
 		t.Errorf("status %d, document %v; want 503 and the document created", resp.StatusCode, srv.Document("applied"))
 	}
+	if log := srv.Requests(); len(log) != 1 || log[0].Status != 503 || log[0].Fault != "applied, status 503" {
+		t.Errorf("request log = %+v, want the 503 with its fault", log)
+	}
 }
 
 // The admin API reads faults as the Go API writes them, with Go duration strings.

@@ -68,6 +68,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	// A dropped connection is logged before it drops: the client retries at once, and a test that counts
 	// requests after the retry must see the dropped one.
 	logged := false
+	var f *Fault
 	logRequest := func(dropped bool) {
 		if logged {
 			return
@@ -77,17 +78,21 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		if dropped {
 			status = 0
 		}
-		s.requests.Add(Request{
+		entry := Request{
 			Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
 			Status: status, Time: start, Duration: time.Since(start),
-		})
+		}
+		if f != nil {
+			entry.Fault = f.Summary()
+		}
+		s.requests.Add(entry)
 	}
 	defer logRequest(false)
 
 	traceID := randomHex(16)
 	rec.Header().Set("traceparent", "00-"+traceID+"-"+randomHex(8)+"-01")
 
-	f := s.faults.Take(r.Method, r.URL.Path)
+	f = s.faults.Take(r.Method, r.URL.Path)
 	if f != nil && f.Delay > 0 {
 		select {
 		case <-time.After(f.Delay):
