@@ -74,7 +74,8 @@ func (s *Server) applyConfig(c adminConfig) error {
 	switch c.Profile {
 	case "":
 	case "developer":
-		l.Rate, l.Window, l.Concurrency = DeveloperOrgRateLimit, time.Minute, DeveloperOrgConcurrency
+		d := DeveloperOrgLimits()
+		l.Rate, l.Window, l.Concurrency = d.Rate, d.Window, d.Concurrency
 	case "unlimited":
 		l.Rate, l.Concurrency = 0, 0
 	default:
