@@ -193,3 +193,21 @@ func TestAdminRoutesCallTheirMethods(t *testing.T) {
 		t.Errorf("wrong method = %d %s", st, body)
 	}
 }
+
+func TestCheckRoutes(t *testing.T) {
+	c := &counter{}
+	good := []fakes.Route{{Method: "POST", Path: "inc", Doc: "count one (Inc)", Handler: fakes.Do(c.Inc)}}
+	if err := fakes.CheckRoutes(c, good); err != nil {
+		t.Errorf("good table: %v", err)
+	}
+	for name, routes := range map[string][]fakes.Route{
+		"no method named":   {{Method: "POST", Path: "inc", Doc: "count one", Handler: fakes.Do(c.Inc)}},
+		"a missing method":  {{Method: "POST", Path: "inc", Doc: "count one (Increment)", Handler: fakes.Do(c.Inc)}},
+		"a route twice":     {good[0], good[0]},
+		"no handler at all": {{Method: "POST", Path: "inc", Doc: "count one (Inc)"}},
+	} {
+		if fakes.CheckRoutes(c, routes) == nil {
+			t.Errorf("a table with %s passed", name)
+		}
+	}
+}

@@ -13,12 +13,13 @@ import (
 
 // The admin API mirrors the Go API for programs that run the fake out of process (the local stack). It
 // is not part of Okta's API, needs no token, is neither rate-limited nor logged, and answers errors as
-// {"error": "..."}. Each route calls one Server method; durations are Go duration strings ("1.5s").
+// {"error": "..."}. Each route calls the Server methods its Doc names; durations are Go duration
+// strings ("1.5s").
 func (s *Server) adminRoutes() []fakes.Route {
 	return []fakes.Route{
 		{Method: "GET", Path: "token", Doc: `{"token": "..."}: the full-rights API token (Token)`,
 			Handler: fakes.Get(func() map[string]string { return map[string]string{"token": s.Token()} })},
-		{Method: "POST", Path: "tokens", Doc: `{"token","scopes"}: add a limited token (AddToken); a missing token is made up`,
+		{Method: "POST", Path: "tokens", Doc: `{"token","scopes"}: add a limited token, made up if missing (AddToken)`,
 			Handler: fakes.Call(s.adminAddToken)},
 		{Method: "POST", Path: "apps", Doc: `{"clientId","keyId","publicKeyPem","scopes"}: add a service app (AddServiceApp)`,
 			Handler: fakes.Set(s.adminAddServiceApp)},
@@ -49,8 +50,8 @@ func (s *Server) adminRoutes() []fakes.Route {
 		{Method: "GET", Path: "buckets", Doc: "per-bucket counters (Buckets)", Handler: fakes.Get(s.Buckets)},
 		{Method: "GET", Path: "config", Doc: `{"rateLimit","window","concurrencyLimit","searchLag"}: the limits (Limits)`,
 			Handler: fakes.Get(func() adminConfig { return configOf(s.Limits()) })},
-		{Method: "PUT", Path: "config", Doc: `change the limits (SetLimits): the fields of GET config, each optional, after` +
-			` "profile": "developer" (DeveloperOrgLimits) or "unlimited"`, Handler: fakes.Set(s.applyConfig)},
+		{Method: "PUT", Path: "config", Doc: `change the limits: the fields of GET config, each optional, applied after` +
+			` "profile": "developer" (a developer org's limits) or "unlimited" (SetLimits)`, Handler: fakes.Set(s.applyConfig)},
 	}
 }
 

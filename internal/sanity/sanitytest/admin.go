@@ -12,12 +12,12 @@ import (
 )
 
 // adminRoutes serve the Go API over HTTP under /__admin/ for programs outside the test process (the
-// local stack). Each route calls one Server method; durations are Go duration strings ("1.5s"), and
+// local stack). Each route calls the Server methods its Doc names; durations are Go duration strings ("1.5s"), and
 // errors are answered as {"error": "..."}. There is no authentication: the server listens on loopback
 // only.
 func (s *Server) adminRoutes() []fakes.Route {
 	return []fakes.Route{
-		{Method: "GET", Path: "info", Doc: "project ID, dataset, tokens, URL", Handler: fakes.Get(s.adminInfo)},
+		{Method: "GET", Path: "info", Doc: "the URL, project ID, dataset and tokens (ProjectID, Dataset, ReadToken, WriteToken)", Handler: fakes.Get(s.adminInfo)},
 		{Method: "GET", Path: "documents", Doc: "every document, ordered by _id (Documents)", Handler: fakes.Get(s.Documents)},
 		{Method: "POST", Path: "documents", Doc: "seed: NDJSON, one document per line, or a JSON array (SeedNDJSON, Seed)",
 			Handler: fakes.Answer(s.adminSeed)},
