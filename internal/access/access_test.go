@@ -246,7 +246,7 @@ func TestCreateIgnoresAStaleStoredID(t *testing.T) {
 }
 
 func TestCreateAdoptsByNameWhenSearchLags(t *testing.T) {
-	w := newWorld(t, worldOptions{okta: []oktatest.Option{oktatest.WithSearchLag(300 * time.Millisecond)}})
+	w := newWorld(t, worldOptions{okta: []oktatest.Option{oktatest.WithLimits(oktatest.Limits{SearchLag: 300 * time.Millisecond})}})
 	w.seed(t, doc("hb"))
 	// A previous run created the group and then failed to write back.
 	g, err := directoryOf(t, w.org).CreateGroup(context.Background(), access.Profile{Name: "content:hb", Description: "Access to hb"})
@@ -650,7 +650,7 @@ func TestDocumentsRefusesAQueryThatDoesNotReturnDocuments(t *testing.T) {
 // Fifty documents over twenty names, created at once in one run, with Okta's search lagging: however the
 // creates interleave, no name ends up with two groups and no group serves two documents.
 func TestConcurrentCreatesNeverShareAGroup(t *testing.T) {
-	w := newWorld(t, worldOptions{okta: []oktatest.Option{oktatest.WithSearchLag(200 * time.Millisecond)}})
+	w := newWorld(t, worldOptions{okta: []oktatest.Option{oktatest.WithLimits(oktatest.Limits{SearchLag: 200 * time.Millisecond})}})
 	const docs, names = 50, 20
 	for i := range docs {
 		w.seed(t, doc(fmt.Sprintf("doc-%02d", i)))

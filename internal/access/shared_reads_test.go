@@ -107,7 +107,7 @@ func TestReadSeesLostFieldOnAnyVariant(t *testing.T) {
 
 func TestGroupMissingFromTheListingIsConfirmedByGet(t *testing.T) {
 	// Search shows new groups only after a minute, as Okta's index may lag.
-	w := newWorld(t, worldOptions{okta: []oktatest.Option{oktatest.WithSearchLag(time.Minute)}})
+	w := newWorld(t, worldOptions{okta: []oktatest.Option{oktatest.WithLimits(oktatest.Limits{SearchLag: time.Minute})}})
 	bs := createAll(t, w, 2)
 	if err := w.org.DeleteGroup(bs[1].GroupID); err != nil {
 		t.Fatal(err)

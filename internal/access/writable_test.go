@@ -58,9 +58,15 @@ func TestCreateWithReadOnlyTokenCreatesNoGroup(t *testing.T) {
 func TestWriteBackRefusedForPermissionSaysTheTokenMustChange(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	w.seed(t, doc("a"))
-	w.lake.FailNext(sanitytest.Fault{Method: "POST", Path: "/v*/data/mutate/*"}) // the dry run passes
-	w.lake.FailNext(sanitytest.Fault{Method: "POST", Path: "/v*/data/mutate/*", Status: 403,
-		Body: `{"error":{"type":"mutationError","description":"Mutation(s) failed with 1 error(s)","items":[{"error":{"type":"insufficientPermissionsError","permission":"update","description":"Insufficient permissions; permission \"update\" required"},"index":0}]}}`})
+	for _, f := range []sanitytest.Fault{
+		{Method: "POST", Path: "/v*/data/mutate/*"}, // the dry run passes
+		{Method: "POST", Path: "/v*/data/mutate/*", Status: 403,
+			Body: `{"error":{"type":"mutationError","description":"Mutation(s) failed with 1 error(s)","items":[{"error":{"type":"insufficientPermissionsError","permission":"update","description":"Insufficient permissions; permission \"update\" required"},"index":0}]}}`},
+	} {
+		if err := w.lake.AddFault(f); err != nil {
+			t.Fatal(err)
+		}
+	}
 	_, _, err := w.svc.Create(context.Background(), spec("a", "content:a"))
 	for _, want := range []string{"could not be written back", "finishes only once the Sanity API token may write", "SANITY_API_TOKEN"} {
 		if err == nil || !strings.Contains(err.Error(), want) {

@@ -28,7 +28,9 @@ var cases = []chaosCase{
 	{
 		name: "okta 500s on 20% of creates",
 		faults: func(w *world) func() {
-			w.stack.Okta.FailFraction("POST", "/api/v1/groups", 500, 0.2, seed)
+			if err := w.stack.Okta.AddFault(oktatest.Fault{Method: "POST", Path: "/api/v1/groups", Status: 500, Times: -1, Fraction: 0.2, Seed: seed}); err != nil {
+				w.tb.Fatal(err)
+			}
 			return func() {}
 		},
 	},
@@ -36,7 +38,9 @@ var cases = []chaosCase{
 		name:    "okta 500s on 20% of deletes during destroy",
 		destroy: true,
 		faults: func(w *world) func() {
-			w.stack.Okta.FailFraction("DELETE", "/api/v1/groups/*", 500, 0.2, seed)
+			if err := w.stack.Okta.AddFault(oktatest.Fault{Method: "DELETE", Path: "/api/v1/groups/*", Status: 500, Times: -1, Fraction: 0.2, Seed: seed}); err != nil {
+				w.tb.Fatal(err)
+			}
 			return func() {}
 		},
 	},
@@ -77,15 +81,21 @@ var cases = []chaosCase{
 		name: "sanity 503s on 20% and lost answers on 10% of write-backs",
 		faults: func(w *world) func() {
 			mutate := "/v*/data/mutate/*"
-			w.stack.Sanity.FailFraction(sanitytest.Fault{Method: "POST", Path: mutate, Status: 503}, 0.2, seed)
-			w.stack.Sanity.FailFraction(sanitytest.Fault{Method: "POST", Path: mutate, DropResponse: true}, 0.1, seed+1)
+			if err := w.stack.Sanity.AddFault(sanitytest.Fault{Method: "POST", Path: mutate, Status: 503, Times: -1, Fraction: 0.2, Seed: seed}); err != nil {
+				w.tb.Fatal(err)
+			}
+			if err := w.stack.Sanity.AddFault(sanitytest.Fault{Method: "POST", Path: mutate, Drop: true, Apply: true, Times: -1, Fraction: 0.1, Seed: seed + 1}); err != nil {
+				w.tb.Fatal(err)
+			}
 			return func() {}
 		},
 	},
 	{
 		name: "an editor patching the drafts throughout, okta 500s on 10% of creates",
 		faults: func(w *world) func() {
-			w.stack.Okta.FailFraction("POST", "/api/v1/groups", 500, 0.1, seed)
+			if err := w.stack.Okta.AddFault(oktatest.Fault{Method: "POST", Path: "/api/v1/groups", Status: 500, Times: -1, Fraction: 0.1, Seed: seed}); err != nil {
+				w.tb.Fatal(err)
+			}
 			stop := make(chan struct{})
 			var done sync.WaitGroup
 			w.editor(stop, &done)
@@ -171,7 +181,9 @@ func TestChaosFaultOutlastingTheBounds(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, worldOptions{n: 6, retries: "2"})
 	w.env = append(w.env, "OKTA_MAX_RETRY_WAIT=2s")
-	w.stack.Okta.FailNext("POST", "/api/v1/groups", 503, -1)
+	if err := w.stack.Okta.AddFault(oktatest.Fault{Method: "POST", Path: "/api/v1/groups", Status: 503, Times: -1}); err != nil {
+		t.Fatal(err)
+	}
 	err := w.apply(false)
 	if err == nil {
 		t.Fatal("the apply succeeded while every create was answered 503")

@@ -156,7 +156,7 @@ func newWorld(tb testing.TB, opts worldOptions) *world {
 	defer cancel()
 	var oktaOpts []oktatest.Option
 	if opts.searchLag > 0 {
-		oktaOpts = append(oktaOpts, oktatest.WithSearchLag(opts.searchLag))
+		oktaOpts = append(oktaOpts, oktatest.WithLimits(oktatest.Limits{SearchLag: opts.searchLag}))
 	}
 	stack, err := devstack.Start(ctx, devstack.Options{Seed: strings.NewReader(seed.String()), SeedName: "chaos", OktaOptions: oktaOpts})
 	if err != nil {

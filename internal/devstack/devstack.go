@@ -75,8 +75,8 @@ type Options struct {
 	SanityToken, OktaToken string
 
 	// SanityOptions and OktaOptions are passed to the fakes after the stack's own, so they win: for
-	// example sanitytest.WithRateLimits for a benchmark, or oktatest.WithSearchLag to rehearse Okta's
-	// eventually consistent search.
+	// example sanitytest.WithLimits for a benchmark, or oktatest.WithLimits with a SearchLag to
+	// rehearse Okta's eventually consistent search.
 	SanityOptions []sanitytest.Option
 	OktaOptions   []oktatest.Option
 
@@ -146,8 +146,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 
 	oktaOpts := []oktatest.Option{
 		oktatest.WithAddr(loopback(opts.OktaPort)),
-		oktatest.WithRateLimit(opts.OktaRateLimit.Requests, window),
-		oktatest.WithConcurrencyLimit(opts.OktaRateLimit.Concurrent),
+		oktatest.WithLimits(oktatest.Limits{Rate: opts.OktaRateLimit.Requests, Window: window, Concurrency: opts.OktaRateLimit.Concurrent}),
 	}
 	if opts.OktaToken != "" {
 		oktaOpts = append(oktaOpts, oktatest.WithToken(opts.OktaToken))

@@ -258,7 +258,7 @@ func TestListGroupsByPrefixPages(t *testing.T) {
 
 func TestSearchLagHidesNewGroupsFromFind(t *testing.T) {
 	ctx := context.Background()
-	srv := newServer(t, oktatest.WithSearchLag(time.Second))
+	srv := newServer(t, oktatest.WithLimits(oktatest.Limits{SearchLag: time.Second}))
 	c := newClient(t, srv)
 	g, err := c.CreateGroup(ctx, okta.GroupProfile{Name: "content:fresh"})
 	if err != nil {
@@ -286,7 +286,7 @@ func TestSearchLagHidesNewGroupsFromFind(t *testing.T) {
 
 func TestRateLimitedCallIsRetriedUsingResetHeaders(t *testing.T) {
 	ctx := context.Background()
-	srv := newServer(t, oktatest.WithRateLimit(2, 3*time.Second))
+	srv := newServer(t, oktatest.WithLimits(oktatest.Limits{Rate: 2, Window: 3 * time.Second}))
 	g, _ := srv.AddGroup(oktatest.Group{Name: "content:a"})
 	// Waits up to X-Rate-Limit-Reset, so one retry lands in a new window.
 	c := newClient(t, srv, func(cfg *okta.Config) { cfg.MaxBackoff = 5 * time.Second })
@@ -333,7 +333,9 @@ func TestRateLimitedAfterRetriesIsTyped(t *testing.T) {
 	srv := newServer(t)
 	g, _ := srv.AddGroup(oktatest.Group{Name: "content:a"})
 	c := newClient(t, srv, func(cfg *okta.Config) { cfg.MaxRetries = 1 })
-	srv.FailNext("GET", "/api/v1/groups/*", 429, 2)
+	if err := srv.AddFault(oktatest.Fault{Method: "GET", Path: "/api/v1/groups/*", Status: 429, Times: 2}); err != nil {
+		t.Fatal(err)
+	}
 
 	_, err := c.GetGroup(ctx, g.ID)
 	if !errors.Is(err, okta.ErrRateLimited) {
@@ -355,7 +357,9 @@ func TestRateLimitedAfterRetriesIsTyped(t *testing.T) {
 func TestRetriesCanBeTurnedOff(t *testing.T) {
 	srv := newServer(t)
 	c := newClient(t, srv, func(cfg *okta.Config) { cfg.MaxRetries = -1 })
-	srv.FailNext("POST", "/api/v1/groups", 429, 1)
+	if err := srv.AddFault(oktatest.Fault{Method: "POST", Path: "/api/v1/groups", Status: 429}); err != nil {
+		t.Fatal(err)
+	}
 	_, err := c.CreateGroup(context.Background(), okta.GroupProfile{Name: "content:a"})
 	if !errors.Is(err, okta.ErrRateLimited) {
 		t.Fatalf("CreateGroup = %v, want ErrRateLimited", err)
@@ -369,7 +373,9 @@ func TestDroppedConnectionIsRetried(t *testing.T) {
 	srv := newServer(t)
 	g, _ := srv.AddGroup(oktatest.Group{Name: "content:a"})
 	c := newClient(t, srv)
-	srv.DropNext("GET", "/api/v1/groups/"+g.ID, 1)
+	if err := srv.AddFault(oktatest.Fault{Method: "GET", Path: "/api/v1/groups/" + g.ID, Drop: true}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := c.GetGroup(context.Background(), g.ID); err != nil {
 		t.Fatalf("GetGroup after one dropped connection: %v", err)
 	}
@@ -379,7 +385,9 @@ func TestRequestTimeout(t *testing.T) {
 	srv := newServer(t)
 	g, _ := srv.AddGroup(oktatest.Group{Name: "content:a"})
 	c := newClient(t, srv, func(cfg *okta.Config) { cfg.RequestTimeout = time.Second })
-	srv.DelayNext("GET", "/api/v1/groups/*", 3*time.Second, 1)
+	if err := srv.AddFault(oktatest.Fault{Method: "GET", Path: "/api/v1/groups/*", Delay: 3 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
 	_, err := c.GetGroup(context.Background(), g.ID)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("GetGroup = %v, want a deadline error", err)
@@ -672,7 +680,9 @@ func TestInjected429IsRetriedOnce(t *testing.T) {
 	srv := newServer(t)
 	g, _ := srv.AddGroup(oktatest.Group{Name: "content:a"})
 	c := newClient(t, srv)
-	srv.FailNext("GET", "/api/v1/groups/*", 429, 1)
+	if err := srv.AddFault(oktatest.Fault{Method: "GET", Path: "/api/v1/groups/*", Status: 429}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := c.GetGroup(context.Background(), g.ID); err != nil {
 		t.Fatalf("GetGroup: %v", err)
 	}

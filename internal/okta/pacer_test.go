@@ -60,7 +60,7 @@ func addGroups(t *testing.T, srv *oktatest.Server, n int) []string {
 
 func TestPacerKeepsParallelCallsInsideTheBucketLimit(t *testing.T) {
 	ctx := context.Background()
-	srv := newServer(t, oktatest.WithRateLimit(10, time.Second))
+	srv := newServer(t, oktatest.WithLimits(oktatest.Limits{Rate: 10, Window: time.Second}))
 	ids := addGroups(t, srv, 8)
 	// No retries: a single 429 would fail the run.
 	c := newClient(t, srv, func(cfg *okta.Config) { cfg.MaxRetries = -1 })
@@ -89,9 +89,11 @@ func TestPacerKeepsCallsUnderTheConcurrencyLimit(t *testing.T) {
 		{maxConcurrent: 12, want429: true},
 	} {
 		t.Run(fmt.Sprintf("max %d in flight", tc.maxConcurrent), func(t *testing.T) {
-			srv := newServer(t, oktatest.WithConcurrencyLimit(3))
+			srv := newServer(t, oktatest.WithLimits(oktatest.Limits{Concurrency: 3}))
 			ids := addGroups(t, srv, 24)
-			srv.DelayNext("GET", "/api/v1/groups/*", 50*time.Millisecond, len(ids))
+			if err := srv.AddFault(oktatest.Fault{Method: "GET", Path: "/api/v1/groups/*", Delay: 50 * time.Millisecond, Times: len(ids)}); err != nil {
+				t.Fatal(err)
+			}
 			c := newClient(t, srv, func(cfg *okta.Config) {
 				cfg.MaxConcurrentRequests = tc.maxConcurrent
 				cfg.MaxRetries = -1
@@ -114,7 +116,7 @@ func TestPacerKeepsCallsUnderTheConcurrencyLimit(t *testing.T) {
 
 func TestPacerIsSharedByEveryClientOfAnOrg(t *testing.T) {
 	ctx := context.Background()
-	srv := newServer(t, oktatest.WithRateLimit(6, time.Second))
+	srv := newServer(t, oktatest.WithLimits(oktatest.Limits{Rate: 6, Window: time.Second}))
 	ids := addGroups(t, srv, 3)
 	noRetry := func(cfg *okta.Config) { cfg.MaxRetries = -1 }
 	a, b := newClient(t, srv, noRetry), newClient(t, srv, noRetry)
@@ -140,7 +142,7 @@ func TestPacerIsSharedByEveryClientOfAnOrg(t *testing.T) {
 }
 
 func TestPacerGivesUpWaitingWhenTheContextEnds(t *testing.T) {
-	srv := newServer(t, oktatest.WithRateLimit(1, time.Minute))
+	srv := newServer(t, oktatest.WithLimits(oktatest.Limits{Rate: 1, Window: time.Minute}))
 	ids := addGroups(t, srv, 1)
 	c := newClient(t, srv)
 	if _, err := c.GetGroup(context.Background(), ids[0]); err != nil {

@@ -27,7 +27,9 @@ func TestServerErrorsOnCreateAreRetried(t *testing.T) {
 	for _, status := range []int{500, 502, 503, 504} {
 		srv := newServer(t)
 		c := newClient(t, srv)
-		srv.FailNext("POST", "/api/v1/groups", status, 2)
+		if err := srv.AddFault(oktatest.Fault{Method: "POST", Path: "/api/v1/groups", Status: status, Times: 2}); err != nil {
+			t.Fatal(err)
+		}
 		g, err := c.CreateGroup(context.Background(), okta.GroupProfile{Name: "content:a"})
 		if err != nil {
 			t.Fatalf("CreateGroup after two %ds: %v", status, err)
@@ -46,7 +48,9 @@ func TestServerErrorsOnDeleteAreRetried(t *testing.T) {
 	srv := newServer(t)
 	g, _ := srv.AddGroup(oktatest.Group{Name: "content:a"})
 	c := newClient(t, srv)
-	srv.FailNext("DELETE", "/api/v1/groups/*", 500, 3)
+	if err := srv.AddFault(oktatest.Fault{Method: "DELETE", Path: "/api/v1/groups/*", Status: 500, Times: 3}); err != nil {
+		t.Fatal(err)
+	}
 	if err := c.DeleteGroup(context.Background(), g.ID); err != nil {
 		t.Fatalf("DeleteGroup after three 500s: %v", err)
 	}
@@ -129,7 +133,9 @@ func TestServerErrorsOutlastingTheBoundsSayWhatHappened(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
 	c := newClient(t, srv, func(cfg *okta.Config) { cfg.MaxRetries = 3 })
-	srv.FailNext("POST", "/api/v1/groups", 503, -1)
+	if err := srv.AddFault(oktatest.Fault{Method: "POST", Path: "/api/v1/groups", Status: 503, Times: -1}); err != nil {
+		t.Fatal(err)
+	}
 	_, err := c.CreateGroup(context.Background(), okta.GroupProfile{Name: "content:a"})
 	var oe *okta.Error
 	if !errors.As(err, &oe) || oe.Status != 503 {
@@ -166,7 +172,9 @@ func TestStuckAttemptIsRetried(t *testing.T) {
 	srv := newServer(t)
 	g, _ := srv.AddGroup(oktatest.Group{Name: "content:a"})
 	c := newClient(t, srv, func(cfg *okta.Config) { cfg.AttemptTimeout = 200 * time.Millisecond })
-	srv.DelayNext("GET", "/api/v1/groups/*", 2*time.Second, 1)
+	if err := srv.AddFault(oktatest.Fault{Method: "GET", Path: "/api/v1/groups/*", Delay: 2 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := c.GetGroup(context.Background(), g.ID); err != nil {
 		t.Fatalf("GetGroup after one stuck attempt: %v", err)
 	}
@@ -178,7 +186,9 @@ func TestRuleCreateIsNotRetriedAfterAServerError(t *testing.T) {
 	srv := newServer(t)
 	g, _ := srv.AddGroup(oktatest.Group{Name: "content:a"})
 	c := newClient(t, srv)
-	srv.FailNext("POST", "/api/v1/groups/rules", 500, 1)
+	if err := srv.AddFault(oktatest.Fault{Method: "POST", Path: "/api/v1/groups/rules", Status: 500}); err != nil {
+		t.Fatal(err)
+	}
 	_, err := c.CreateGroupRule(context.Background(), okta.GroupRule{Name: "r", Expression: `user.department == "x"`, GroupIDs: []string{g.ID}})
 	if err == nil {
 		t.Fatal("CreateGroupRule succeeded after a 500")
@@ -191,7 +201,9 @@ func TestRuleCreateIsNotRetriedAfterAServerError(t *testing.T) {
 func TestTransientRetriesCanBeTurnedOff(t *testing.T) {
 	srv := newServer(t)
 	c := newClient(t, srv, func(cfg *okta.Config) { cfg.MaxRetries = -1 })
-	srv.FailNext("POST", "/api/v1/groups", 500, 1)
+	if err := srv.AddFault(oktatest.Fault{Method: "POST", Path: "/api/v1/groups", Status: 500}); err != nil {
+		t.Fatal(err)
+	}
 	_, err := c.CreateGroup(context.Background(), okta.GroupProfile{Name: "content:a"})
 	if err == nil || strings.Contains(err.Error(), "attempts over") {
 		t.Fatalf("CreateGroup = %v, want the 500 itself", err)
@@ -205,7 +217,9 @@ func TestFractionOfRequestsFailing(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
 	c := newClient(t, srv)
-	srv.FailFraction("POST", "/api/v1/groups", 500, 0.3, 7)
+	if err := srv.AddFault(oktatest.Fault{Method: "POST", Path: "/api/v1/groups", Status: 500, Times: -1, Fraction: 0.3, Seed: 7}); err != nil {
+		t.Fatal(err)
+	}
 	for i := range 20 {
 		if _, err := c.CreateGroup(context.Background(), okta.GroupProfile{Name: "content:g" + string(rune('a'+i))}); err != nil {
 			t.Fatalf("create %d: %v", i, err)

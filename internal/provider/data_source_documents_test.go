@@ -193,10 +193,11 @@ data "sanityokta_documents" "both" {
 func TestAccDocumentsDataSource_serverError(t *testing.T) {
 	env := acctest.New(t)
 	env.RequireFakes(t, "injects a query error the local parser would not produce")
-	env.Sanity.FailNext(sanitytest.Fault{
+	if err := env.Sanity.AddFault(sanitytest.Fault{
 		Method: "GET", Path: "/v*/data/query/*", Status: 400,
-		Body: `{"error":{"type":"queryParseError","description":"function \"global::nope\" not found","query":"*[nope()]","start":2,"end":8}}`,
-	})
+		Body: `{"error":{"type":"queryParseError","description":"function \"global::nope\" not found","query":"*[nope()]","start":2,"end":8}}`}); err != nil {
+		t.Fatal(err)
+	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{

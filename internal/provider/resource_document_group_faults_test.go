@@ -32,7 +32,7 @@ func TestAccDocumentGroup_writeBackFailure(t *testing.T) {
 		{"search lagging", 4 * time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			env := acctest.New(t, acctest.Options{Okta: []oktatest.Option{oktatest.WithSearchLag(tc.lag)}})
+			env := acctest.New(t, acctest.Options{Okta: []oktatest.Option{oktatest.WithLimits(oktatest.Limits{SearchLag: tc.lag})}})
 			env.RequireFakes(t, "injects a failing mutation and search lag")
 			id := env.DocID("retry")
 			env.PutDocuments(t, handbook(env, id, "retry", "Retried"), withID(handbook(env, id, "retry", "Retried"), "drafts."+id, nil))
@@ -50,8 +50,12 @@ func TestAccDocumentGroup_writeBackFailure(t *testing.T) {
 					{
 						PreConfig: func() {
 							// The first mutation is the dry-run write check before the create; it goes through.
-							env.Sanity.FailNext(sanitytest.Fault{Method: "POST", Path: "/v*/data/mutate/*"})
-							env.Sanity.FailNext(sanitytest.Fault{Method: "POST", Path: "/v*/data/mutate/*", Status: 500})
+							if err := env.Sanity.AddFault(sanitytest.Fault{Method: "POST", Path: "/v*/data/mutate/*"}); err != nil {
+								t.Fatal(err)
+							}
+							if err := env.Sanity.AddFault(sanitytest.Fault{Method: "POST", Path: "/v*/data/mutate/*", Status: 500}); err != nil {
+								t.Fatal(err)
+							}
 						},
 						Config:      config,
 						ExpectError: loose(`exists, but its ID could not be written back; the next apply adopts the group`),
@@ -194,8 +198,8 @@ func TestAccDocumentGroup_ownershipGuard(t *testing.T) {
 func TestAccDocumentGroup_rateLimitedConcurrency(t *testing.T) {
 	const n = 50
 	env := acctest.New(t, acctest.Options{Okta: []oktatest.Option{
-		oktatest.WithRateLimit(oktatest.DeveloperOrgRateLimit, 10*time.Second),
-		oktatest.WithConcurrencyLimit(oktatest.DeveloperOrgConcurrency),
+		oktatest.WithLimits(oktatest.Limits{Rate: oktatest.DeveloperOrgRateLimit, Window: 10 * time.Second,
+			Concurrency: oktatest.DeveloperOrgConcurrency}),
 	}})
 	env.RequireFakes(t, "sets the org's rate limits and a short window")
 	docs := make([]map[string]any, 0, n)
@@ -209,7 +213,9 @@ func TestAccDocumentGroup_rateLimitedConcurrency(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			PreConfig: func() {
-				env.Okta.FailNext("POST", "/api/v1/groups", 429, 5)
+				if err := env.Okta.AddFault(oktatest.Fault{Method: "POST", Path: "/api/v1/groups", Status: 429, Times: 5}); err != nil {
+					t.Fatal(err)
+				}
 				for i := 0; i < 85; i++ {
 					if _, err := env.OktaClient.ListGroupsByPrefix(context.Background(), "other-team:"); err != nil {
 						t.Fatalf("using up part of the window: %v", err)

@@ -3,41 +3,61 @@ package oktatest
 import (
 	"crypto/rsa"
 	"crypto/x509"
-	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"net/http"
-	"strings"
 	"time"
+
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/fakes"
 )
 
-// The admin API mirrors the Go API for programs that run the fake out of
-// process (the local stack). It is not part of Okta's API, needs no token,
-// is neither rate-limited nor logged, and answers errors as
-// {"error": "..."}.
-//
-//	GET    /__admin/token               {"token": "..."} the full-rights API token
-//	POST   /__admin/tokens              {"token","scopes"} add a limited token
-//	POST   /__admin/apps                {"clientId","keyId","publicKeyPem","scopes"}
-//	GET    /__admin/groups              every group
-//	POST   /__admin/groups              seed a Group (any type)
-//	GET    /__admin/groups/{id}         one group
-//	PATCH  /__admin/groups/{id}         drift: {"name","description","attributes","adminPrivilege","usersCount"}
-//	DELETE /__admin/groups/{id}         delete behind the client's back
-//	GET    /__admin/rules               every group rule
-//	POST   /__admin/schema/group        {"name","type","maxLength"} add a custom attribute
-//	GET    /__admin/faults              (none listed) / POST a Fault (delay and retryAfter as "1.5s";
-//	                                    fraction and seed for a share of the requests) / DELETE all
-//	POST   /__admin/outage              {"duration":"5s"}: answers, then refuses connections for that long
-//	GET    /__admin/requests            request log; DELETE clears it and the counters
-//	GET    /__admin/buckets             per-bucket counters
-//	GET    /__admin/config              limits; PUT changes them:
-//	                                    {"profile":"developer"|"unlimited","rateLimit","window",
-//	                                     "concurrencyLimit","searchLag"} (durations as "60s")
+// The admin API mirrors the Go API for programs that run the fake out of process (the local stack). It
+// is not part of Okta's API, needs no token, is neither rate-limited nor logged, and answers errors as
+// {"error": "..."}. Each route calls the Server methods its Doc names; durations are Go duration
+// strings ("1.5s").
+func (s *Server) adminRoutes() []fakes.Route {
+	return []fakes.Route{
+		{Method: "GET", Path: "token", Doc: `{"token": "..."}: the full-rights API token (Token)`,
+			Handler: fakes.Get(func() map[string]string { return map[string]string{"token": s.Token()} })},
+		{Method: "POST", Path: "tokens", Doc: `{"token","scopes"}: add a limited token, made up if missing (AddToken)`,
+			Handler: fakes.Call(s.adminAddToken)},
+		{Method: "POST", Path: "apps", Doc: `{"clientId","keyId","publicKeyPem","scopes"}: add a service app (AddServiceApp)`,
+			Handler: fakes.Set(s.adminAddServiceApp)},
+		{Method: "GET", Path: "groups", Doc: "every group (Groups)", Handler: fakes.Get(s.Groups)},
+		{Method: "POST", Path: "groups", Doc: "seed a Group of any type (AddGroup)", Handler: fakes.Call(s.AddGroup)},
+		{Method: "GET", Path: "groups/{id}", Doc: "one group (Group)", Handler: fakes.Answer(func(r *http.Request) (any, error) {
+			g, ok := s.Group(r.PathValue("id"))
+			if !ok {
+				return nil, fakes.WithStatus(http.StatusNotFound, ErrNoSuchGroup)
+			}
+			return g, nil
+		})},
+		{Method: "PATCH", Path: "groups/{id}", Doc: `drift: {"name","description","attributes","adminPrivilege","usersCount"} (UpdateGroup)`,
+			Handler: fakes.Answer(s.adminPatchGroup)},
+		{Method: "DELETE", Path: "groups/{id}", Doc: "delete behind the client's back (DeleteGroup)", Handler: fakes.Answer(func(r *http.Request) (any, error) {
+			return nil, fakes.WithStatus(http.StatusNotFound, s.DeleteGroup(r.PathValue("id")))
+		})},
+		{Method: "GET", Path: "rules", Doc: "every group rule (GroupRules)", Handler: fakes.Get(s.GroupRules)},
+		{Method: "POST", Path: "schema/group", Doc: `{"name","type","maxLength"}: add a custom attribute (AddGroupAttribute)`,
+			Handler: fakes.Set(func(b adminAttribute) error { return s.AddGroupAttribute(b.Name, b.AttributeDef) })},
+		{Method: "POST", Path: "faults", Doc: "install a Fault (AddFault)", Handler: fakes.Set(s.AddFault)},
+		{Method: "DELETE", Path: "faults", Doc: "remove every fault (ClearFaults)", Handler: fakes.Do(s.ClearFaults)},
+		{Method: "POST", Path: "outage", Doc: `{"duration":"5s"}: answers, then refuses connections for that long (Outage)`,
+			Handler: fakes.Outage(s.Outage)},
+		{Method: "GET", Path: "requests", Doc: `{"count","requests"}: the request log, ?method= and ?path= (a pattern) filter it (Requests)`,
+			Handler: fakes.Requests(s.log)},
+		{Method: "DELETE", Path: "requests", Doc: "clear the request log and the bucket counters (ResetRequests)", Handler: fakes.Do(s.ResetRequests)},
+		{Method: "GET", Path: "buckets", Doc: "per-bucket counters (Buckets)", Handler: fakes.Get(s.Buckets)},
+		{Method: "GET", Path: "config", Doc: `{"rateLimit","window","concurrencyLimit","searchLag"}: the limits (Limits)`,
+			Handler: fakes.Get(func() adminConfig { return configOf(s.Limits()) })},
+		{Method: "PUT", Path: "config", Doc: `change the limits: the fields of GET config, each optional, applied after` +
+			` "profile": "developer" (a developer org's limits) or "unlimited" (SetLimits)`, Handler: fakes.Set(s.applyConfig)},
+	}
+}
 
 type adminConfig struct {
-	// Profile "developer" applies WithDeveloperOrgLimits; "unlimited"
-	// turns both limits off. Other fields then adjust it.
+	// Profile "developer" starts from DeveloperOrgLimits, "unlimited" from no limits; the other fields
+	// then adjust it.
 	Profile          string  `json:"profile,omitempty"`
 	RateLimit        *int    `json:"rateLimit,omitempty"`
 	Window           *string `json:"window,omitempty"`
@@ -45,22 +65,78 @@ type adminConfig struct {
 	SearchLag        *string `json:"searchLag,omitempty"`
 }
 
-// outageAnswerMargin is how long an outage asked for over /__admin/ waits to
-// begin, so that its own answer reaches the caller.
-const outageAnswerMargin = 50 * time.Millisecond
+func configOf(l Limits) adminConfig {
+	window, lag := l.Window.String(), l.SearchLag.String()
+	return adminConfig{RateLimit: &l.Rate, Window: &window, ConcurrencyLimit: &l.Concurrency, SearchLag: &lag}
+}
 
-type adminFault struct {
-	Method string `json:"method"`
-	Path   string `json:"path"`
-	Status int    `json:"status"`
-	Delay  string `json:"delay"`
-	Drop   bool   `json:"drop"`
-	Apply  bool   `json:"apply"`
-	Times  int    `json:"times"`
+func (s *Server) applyConfig(c adminConfig) error {
+	l := s.Limits()
+	switch c.Profile {
+	case "":
+	case "developer":
+		d := DeveloperOrgLimits()
+		l.Rate, l.Window, l.Concurrency = d.Rate, d.Window, d.Concurrency
+	case "unlimited":
+		l.Rate, l.Concurrency = 0, 0
+	default:
+		return errors.New(`oktatest: profile must be "developer" or "unlimited"`)
+	}
+	if c.RateLimit != nil {
+		l.Rate = *c.RateLimit
+	}
+	if c.ConcurrencyLimit != nil {
+		l.Concurrency = *c.ConcurrencyLimit
+	}
+	for _, d := range []struct {
+		name string
+		v    *string
+		to   *time.Duration
+	}{{"window", c.Window, &l.Window}, {"searchLag", c.SearchLag, &l.SearchLag}} {
+		if d.v == nil {
+			continue
+		}
+		v, err := fakes.ParseDuration(d.name, *d.v)
+		if err != nil {
+			return err
+		}
+		*d.to = v
+	}
+	s.SetLimits(l)
+	return nil
+}
 
-	RetryAfter string  `json:"retryAfter"`
-	Fraction   float64 `json:"fraction"`
-	Seed       uint64  `json:"seed"`
+type adminToken struct {
+	Token  string   `json:"token"`
+	Scopes []string `json:"scopes"`
+}
+
+func (s *Server) adminAddToken(b adminToken) (adminToken, error) {
+	if b.Token == "" {
+		b.Token = "00" + randomString(40)
+	}
+	s.AddToken(b.Token, b.Scopes...)
+	return adminToken{Token: b.Token}, nil
+}
+
+type adminApp struct {
+	ClientID     string   `json:"clientId"`
+	KeyID        string   `json:"keyId"`
+	PublicKeyPEM string   `json:"publicKeyPem"`
+	Scopes       []string `json:"scopes"`
+}
+
+func (s *Server) adminAddServiceApp(b adminApp) error {
+	key, err := parsePublicKey(b.PublicKeyPEM)
+	if err != nil {
+		return err
+	}
+	return s.AddServiceApp(ServiceApp{ClientID: b.ClientID, KeyID: b.KeyID, PublicKey: key, Scopes: b.Scopes})
+}
+
+type adminAttribute struct {
+	Name string `json:"name"`
+	AttributeDef
 }
 
 type adminGroupPatch struct {
@@ -71,282 +147,37 @@ type adminGroupPatch struct {
 	UsersCount     *int            `json:"usersCount"`
 }
 
-func adminError(w http.ResponseWriter, status int, err error) {
-	writeJSON(w, status, map[string]string{"error": err.Error()})
-}
-
-func decodeAdmin(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		adminError(w, http.StatusBadRequest, errors.New("oktatest: bad admin request body: "+err.Error()))
-		return false
+func (s *Server) adminPatchGroup(r *http.Request) (any, error) {
+	id := r.PathValue("id")
+	var p adminGroupPatch
+	if err := fakes.DecodeBody(r, &p); err != nil {
+		return nil, err
 	}
-	return true
-}
-
-func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
-	if serveAdminIndex(w, r) {
-		return
+	err := s.UpdateGroup(id, func(g *Group) {
+		if p.Name != nil {
+			g.Name = *p.Name
+		}
+		if p.Description != nil {
+			g.Description = *p.Description
+		}
+		if p.Attributes != nil {
+			g.Attributes = *p.Attributes
+		}
+		if p.AdminPrivilege != nil {
+			g.AdminPrivilege = *p.AdminPrivilege
+		}
+		if p.UsersCount != nil {
+			g.UsersCount = *p.UsersCount
+		}
+	})
+	if errors.Is(err, ErrNoSuchGroup) {
+		return nil, fakes.WithStatus(http.StatusNotFound, err)
 	}
-	path := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/__admin/"), "/")
-	parts := strings.Split(path, "/")
-	switch {
-	case path == "token" && r.Method == http.MethodGet:
-		writeJSON(w, http.StatusOK, map[string]string{"token": s.token})
-
-	case path == "tokens" && r.Method == http.MethodPost:
-		var body struct {
-			Token  string   `json:"token"`
-			Scopes []string `json:"scopes"`
-		}
-		if !decodeAdmin(w, r, &body) {
-			return
-		}
-		if body.Token == "" {
-			body.Token = "00" + randomString(40)
-		}
-		s.AddToken(body.Token, body.Scopes...)
-		writeJSON(w, http.StatusOK, map[string]string{"token": body.Token})
-
-	case path == "apps" && r.Method == http.MethodPost:
-		var body struct {
-			ClientID     string   `json:"clientId"`
-			KeyID        string   `json:"keyId"`
-			PublicKeyPEM string   `json:"publicKeyPem"`
-			Scopes       []string `json:"scopes"`
-		}
-		if !decodeAdmin(w, r, &body) {
-			return
-		}
-		key, err := parsePublicKey(body.PublicKeyPEM)
-		if err != nil {
-			adminError(w, http.StatusBadRequest, err)
-			return
-		}
-		if err := s.AddServiceApp(ServiceApp{ClientID: body.ClientID, KeyID: body.KeyID, PublicKey: key, Scopes: body.Scopes}); err != nil {
-			adminError(w, http.StatusBadRequest, err)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-
-	case path == "groups" && r.Method == http.MethodGet:
-		writeJSON(w, http.StatusOK, s.Groups())
-
-	case path == "groups" && r.Method == http.MethodPost:
-		var g Group
-		if !decodeAdmin(w, r, &g) {
-			return
-		}
-		created, err := s.AddGroup(g)
-		if err != nil {
-			adminError(w, http.StatusBadRequest, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, created)
-
-	case len(parts) == 2 && parts[0] == "groups":
-		s.adminGroup(w, r, parts[1])
-
-	case path == "rules" && r.Method == http.MethodGet:
-		writeJSON(w, http.StatusOK, s.GroupRules())
-
-	case path == "schema/group" && r.Method == http.MethodPost:
-		var body struct {
-			Name string `json:"name"`
-			AttributeDef
-		}
-		if !decodeAdmin(w, r, &body) {
-			return
-		}
-		if err := s.AddGroupAttribute(body.Name, body.AttributeDef); err != nil {
-			adminError(w, http.StatusBadRequest, err)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-
-	case path == "faults" && r.Method == http.MethodPost:
-		var f adminFault
-		if !decodeAdmin(w, r, &f) {
-			return
-		}
-		var delay time.Duration
-		if f.Delay != "" {
-			d, err := time.ParseDuration(f.Delay)
-			if err != nil {
-				adminError(w, http.StatusBadRequest, err)
-				return
-			}
-			delay = d
-		}
-		var retryAfter time.Duration
-		if f.RetryAfter != "" {
-			d, err := time.ParseDuration(f.RetryAfter)
-			if err != nil {
-				adminError(w, http.StatusBadRequest, err)
-				return
-			}
-			retryAfter = d
-		}
-		if err := s.AddFault(Fault{Method: f.Method, Path: f.Path, Status: f.Status, Delay: delay, Drop: f.Drop, Apply: f.Apply, Times: f.Times,
-			RetryAfter: retryAfter, Fraction: f.Fraction, Seed: f.Seed}); err != nil {
-			adminError(w, http.StatusBadRequest, err)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-
-	case path == "outage" && r.Method == http.MethodPost:
-		var body struct {
-			Duration string `json:"duration"`
-		}
-		if !decodeAdmin(w, r, &body) {
-			return
-		}
-		d, err := time.ParseDuration(body.Duration)
-		if err != nil || d <= 0 {
-			adminError(w, http.StatusBadRequest, errors.New("oktatest: outage duration must be a positive duration such as \"5s\""))
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-		// The answer goes out first: the outage closes this connection too.
-		if fl, ok := w.(http.Flusher); ok {
-			fl.Flush()
-		}
-		go func() {
-			time.Sleep(outageAnswerMargin)
-			s.Outage(d)
-		}()
-
-	case path == "faults" && r.Method == http.MethodDelete:
-		s.ClearFaults()
-		w.WriteHeader(http.StatusNoContent)
-
-	case path == "requests" && r.Method == http.MethodGet:
-		writeJSON(w, http.StatusOK, s.Requests())
-
-	case path == "requests" && r.Method == http.MethodDelete:
-		s.ResetRequests()
-		w.WriteHeader(http.StatusNoContent)
-
-	case path == "buckets" && r.Method == http.MethodGet:
-		writeJSON(w, http.StatusOK, s.Buckets())
-
-	case path == "config" && r.Method == http.MethodGet:
-		s.mu.Lock()
-		l := s.limits
-		s.mu.Unlock()
-		window, lag := l.window.String(), l.searchLag.String()
-		writeJSON(w, http.StatusOK, adminConfig{RateLimit: &l.rate, Window: &window, ConcurrencyLimit: &l.concurrency, SearchLag: &lag})
-
-	case path == "config" && r.Method == http.MethodPut:
-		var c adminConfig
-		if !decodeAdmin(w, r, &c) {
-			return
-		}
-		if err := s.applyConfig(c); err != nil {
-			adminError(w, http.StatusBadRequest, err)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-
-	default:
-		adminError(w, http.StatusNotFound, errors.New("oktatest: no admin endpoint "+r.Method+" "+r.URL.Path))
-	}
-}
-
-func (s *Server) adminGroup(w http.ResponseWriter, r *http.Request, id string) {
-	switch r.Method {
-	case http.MethodGet:
-		g, ok := s.Group(id)
-		if !ok {
-			adminError(w, http.StatusNotFound, ErrNoSuchGroup)
-			return
-		}
-		writeJSON(w, http.StatusOK, g)
-	case http.MethodDelete:
-		if err := s.DeleteGroup(id); err != nil {
-			adminError(w, http.StatusNotFound, err)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	case http.MethodPatch:
-		var p adminGroupPatch
-		if !decodeAdmin(w, r, &p) {
-			return
-		}
-		err := s.UpdateGroup(id, func(g *Group) {
-			if p.Name != nil {
-				g.Name = *p.Name
-			}
-			if p.Description != nil {
-				g.Description = *p.Description
-			}
-			if p.Attributes != nil {
-				g.Attributes = *p.Attributes
-			}
-			if p.AdminPrivilege != nil {
-				g.AdminPrivilege = *p.AdminPrivilege
-			}
-			if p.UsersCount != nil {
-				g.UsersCount = *p.UsersCount
-			}
-		})
-		switch {
-		case errors.Is(err, ErrNoSuchGroup):
-			adminError(w, http.StatusNotFound, err)
-		case err != nil:
-			adminError(w, http.StatusBadRequest, err)
-		default:
-			g, _ := s.Group(id)
-			writeJSON(w, http.StatusOK, g)
-		}
-	default:
-		adminError(w, http.StatusMethodNotAllowed, errors.New("oktatest: use GET, PATCH or DELETE"))
-	}
-}
-
-func (s *Server) applyConfig(c adminConfig) error {
-	parse := func(v *string) (time.Duration, error) {
-		if v == nil {
-			return 0, nil
-		}
-		return time.ParseDuration(*v)
-	}
-	window, err := parse(c.Window)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	lag, err := parse(c.SearchLag)
-	if err != nil {
-		return err
-	}
-	switch c.Profile {
-	case "":
-	case "developer":
-		s.SetRateLimit(DeveloperOrgRateLimit, time.Minute)
-		s.SetConcurrencyLimit(DeveloperOrgConcurrency)
-	case "unlimited":
-		s.SetRateLimit(0, 0)
-		s.SetConcurrencyLimit(0)
-	default:
-		return errors.New(`oktatest: profile must be "developer" or "unlimited"`)
-	}
-	s.mu.Lock()
-	rate := s.limits.rate
-	s.mu.Unlock()
-	if c.RateLimit != nil {
-		rate = *c.RateLimit
-	}
-	if c.RateLimit != nil || c.Window != nil {
-		s.SetRateLimit(rate, window)
-	}
-	if c.ConcurrencyLimit != nil {
-		s.SetConcurrencyLimit(*c.ConcurrencyLimit)
-	}
-	if c.SearchLag != nil {
-		s.SetSearchLag(lag)
-	}
-	return nil
+	g, _ := s.Group(id)
+	return g, nil
 }
 
 func parsePublicKey(pemText string) (*rsa.PublicKey, error) {
@@ -367,3 +198,6 @@ func parsePublicKey(pemText string) (*rsa.PublicKey, error) {
 	}
 	return rsaKey, nil
 }
+
+// AdminRoutes lists the admin API, as GET /__admin/ answers it.
+func AdminRoutes() []fakes.IndexEntry { return fakes.Index((&Server{}).adminRoutes()) }

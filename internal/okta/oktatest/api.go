@@ -1,12 +1,13 @@
 package oktatest
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/fakes"
 )
 
 // Request is one entry of the request log. Credentials are never recorded.
@@ -14,7 +15,7 @@ type Request struct {
 	Time     time.Time `json:"time"`
 	Method   string    `json:"method"`
 	Path     string    `json:"path"`
-	RawQuery string    `json:"query,omitempty"`
+	RawQuery string    `json:"rawQuery,omitempty"`
 	Bucket   string    `json:"bucket"`
 	// Status is what the client received; 0 if the connection was dropped.
 	Status int `json:"status"`
@@ -42,22 +43,21 @@ type bucket struct {
 	stats       BucketStats
 }
 
-// maxLogEntries bounds the request log of a long-running fake; when it is
-// full, the older half is dropped.
-const maxLogEntries = 100000
+// Requests returns the request log, oldest first (admin calls excluded). A server keeps the last
+// 50,000 to 100,000 requests.
+func (s *Server) Requests() []Request { return s.log.All() }
 
-// Requests returns the request log, oldest first (admin calls excluded).
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.log...)
+// CountRequests counts logged requests whose method ("" matches any) and path match; the pattern is a
+// Fault's Path.
+func (s *Server) CountRequests(method, pathPattern string) int {
+	return s.log.Count(method, pathPattern)
 }
 
 // ResetRequests clears the request log and the bucket counters.
 func (s *Server) ResetRequests() {
+	s.log.Reset()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.log = nil
 	for _, b := range s.buckets {
 		b.stats = BucketStats{}
 	}
@@ -113,17 +113,17 @@ type rateState struct {
 func (s *Server) takeRate(name string, now time.Time) (rateState, bool) {
 	b := s.bucket(name)
 	b.stats.Requests++
-	if b.windowStart.IsZero() || !now.Before(b.windowStart.Add(s.limits.window)) {
+	if b.windowStart.IsZero() || !now.Before(b.windowStart.Add(s.limits.Window)) {
 		b.windowStart = now
 		b.used = 0
 	}
 	b.used++
-	limit := s.limits.rate
+	limit := s.limits.Rate
 	enforced := limit > 0
 	if !enforced {
 		limit = unlimitedReport
 	}
-	st := rateState{limit: limit, remaining: max(0, limit-b.used), reset: b.windowStart.Add(s.limits.window)}
+	st := rateState{limit: limit, remaining: max(0, limit-b.used), reset: b.windowStart.Add(s.limits.Window)}
 	if enforced && b.used > limit {
 		b.stats.RateLimited++
 		return st, false
@@ -156,8 +156,8 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 
 	s.mu.Lock()
 	s.inflight++
-	fault := s.takeFault(r.Method, r.URL.Path)
 	s.mu.Unlock()
+	fault := s.faults.Take(r.Method, r.URL.Path)
 	// finish runs before a dropped connection drops, too: the client retries at once, and whoever counts
 	// requests or in-flight calls after that retry must see the dropped one done.
 	finished := false
@@ -166,17 +166,15 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		finished = true
+		// Logged first: whoever sees the request no longer in flight finds it in the log.
+		s.log.Add(entry)
 		s.mu.Lock()
 		s.inflight--
-		if len(s.log) >= maxLogEntries {
-			s.log = append(s.log[:0], s.log[len(s.log)-maxLogEntries/2:]...)
-		}
-		s.log = append(s.log, entry)
 		s.mu.Unlock()
 	}
 	defer finish()
 
-	if fault != nil && (fault.Drop || fault.Status != 0) && !fault.Apply {
+	if fault != nil && fault.Answers() && !fault.Apply {
 		// The request reached the org, so it counts in its bucket (an
 		// applied one is counted when it is handled).
 		s.mu.Lock()
@@ -188,14 +186,14 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 	}
 	if fault != nil {
-		entry.Fault = fault.describe()
+		entry.Fault = fault.Summary()
 		if fault.Delay > 0 {
 			select {
 			case <-time.After(fault.Delay):
 			case <-r.Context().Done():
 			}
 		}
-		if fault.Drop || fault.Status != 0 {
+		if fault.Answers() {
 			if fault.Apply {
 				// The change happens, but the client sees the fault.
 				s.serveChecked(httptest.NewRecorder(), r, &entry)
@@ -203,31 +201,30 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			if fault.Drop {
 				entry.Status = 0
 				finish()
-				dropConnection(w)
+				fakes.DropConnection(w)
 				return
 			}
 			s.mu.Lock()
 			st := s.rateStateOf(entry.Bucket, now)
 			s.mu.Unlock()
 			setRateHeaders(w.Header(), st)
-			if fault.RetryAfter > 0 {
-				w.Header().Set("Retry-After", strconv.FormatInt(int64((fault.RetryAfter+time.Second-1)/time.Second), 10))
-			}
 			entry.Status = fault.Status
-			writeError(w, fault.Status, codeForStatus(fault.Status), summaryForStatus(fault.Status))
+			fakes.WriteStatus(w, fault, func(w http.ResponseWriter, status int) {
+				writeError(w, status, codeForStatus(status), summaryForStatus(status))
+			})
 			return
 		}
 	}
-	rw := &statusWriter{ResponseWriter: w}
+	rw := &fakes.StatusRecorder{ResponseWriter: w}
 	s.serveChecked(rw, r, &entry)
-	entry.Status = rw.status
+	entry.Status = rw.Status
 }
 
 // serveChecked applies auth, the concurrency and rate limits, then routes.
 func (s *Server) serveChecked(w http.ResponseWriter, r *http.Request, entry *Request) {
 	now := time.Now()
 	s.mu.Lock()
-	overConcurrency := s.limits.concurrency > 0 && s.inflight > s.limits.concurrency
+	overConcurrency := s.limits.Concurrency > 0 && s.inflight > s.limits.Concurrency
 	var st rateState
 	var ok bool
 	if overConcurrency {
@@ -236,7 +233,7 @@ func (s *Server) serveChecked(w http.ResponseWriter, r *http.Request, entry *Req
 		b.stats.ConcurrencyLimited++
 		// Okta reports the concurrency limit in the same headers, with an
 		// estimated reset.
-		st = rateState{limit: s.limits.concurrency, remaining: 0, reset: now.Add(time.Second)}
+		st = rateState{limit: s.limits.Concurrency, remaining: 0, reset: now.Add(time.Second)}
 	} else {
 		st, ok = s.takeRate(entry.Bucket, now)
 	}
@@ -254,15 +251,15 @@ func (s *Server) serveChecked(w http.ResponseWriter, r *http.Request, entry *Req
 }
 
 func (s *Server) rateStateOf(name string, now time.Time) rateState {
-	limit := s.limits.rate
+	limit := s.limits.Rate
 	if limit <= 0 {
 		limit = unlimitedReport
 	}
 	b := s.buckets[name]
-	if b == nil || b.windowStart.IsZero() || !now.Before(b.windowStart.Add(s.limits.window)) {
-		return rateState{limit: limit, remaining: limit, reset: now.Add(s.limits.window)}
+	if b == nil || b.windowStart.IsZero() || !now.Before(b.windowStart.Add(s.limits.Window)) {
+		return rateState{limit: limit, remaining: limit, reset: now.Add(s.limits.Window)}
 	}
-	return rateState{limit: limit, remaining: max(0, limit-b.used), reset: b.windowStart.Add(s.limits.window)}
+	return rateState{limit: limit, remaining: max(0, limit-b.used), reset: b.windowStart.Add(s.limits.Window)}
 }
 
 func (s *Server) route(w http.ResponseWriter, r *http.Request) {
@@ -385,13 +382,7 @@ func writeError(w http.ResponseWriter, status int, code, summary string, causes 
 	writeJSON(w, status, body)
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-}
+func writeJSON(w http.ResponseWriter, status int, v any) { fakes.WriteJSON(w, status, v) }
 
 func methodNotAllowed(w http.ResponseWriter) {
 	writeError(w, http.StatusMethodNotAllowed, "E0000022", "The endpoint does not support the provided HTTP method")
@@ -456,36 +447,4 @@ func lastHeader(h http.Header, key string) string {
 		return ""
 	}
 	return v[len(v)-1]
-}
-
-func dropConnection(w http.ResponseWriter) {
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		panic(http.ErrAbortHandler)
-	}
-	conn, buf, err := hj.Hijack()
-	if err != nil {
-		panic(http.ErrAbortHandler)
-	}
-	_ = buf.Flush()
-	_ = conn.Close()
-}
-
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (sw *statusWriter) WriteHeader(code int) {
-	if sw.status == 0 {
-		sw.status = code
-	}
-	sw.ResponseWriter.WriteHeader(code)
-}
-
-func (sw *statusWriter) Write(b []byte) (int, error) {
-	if sw.status == 0 {
-		sw.status = http.StatusOK
-	}
-	return sw.ResponseWriter.Write(b)
 }

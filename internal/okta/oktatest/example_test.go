@@ -16,7 +16,9 @@ func Example() {
 	defer srv.Close()
 
 	admins, _ := srv.AddGroup(oktatest.Group{Name: "content:admins", AdminPrivilege: true})
-	srv.FailNext("POST", "/api/v1/groups", 500, 1)
+	if err := srv.AddFault(oktatest.Fault{Method: "POST", Path: "/api/v1/groups", Status: 500}); err != nil {
+		panic(err)
+	}
 
 	req, _ := http.NewRequest("POST", srv.URL+"/api/v1/groups", strings.NewReader(`{"profile":{"name":"content:handbook"}}`))
 	req.Header.Set("Authorization", "SSWS "+srv.Token())

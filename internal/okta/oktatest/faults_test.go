@@ -1,6 +1,7 @@
 package oktatest_test
 
 import (
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -90,5 +91,29 @@ func TestAdminOutageAndFractionFault(t *testing.T) {
 	_ = resp.Body.Close()
 	if got := post("outage", `{"duration":"soon"}`); got != 400 {
 		t.Errorf("POST outage with a bad duration = %d, want 400", got)
+	}
+}
+
+// A fault's Body replaces Okta's error body, and its Header is added to the answer.
+func TestFaultBodyAndHeader(t *testing.T) {
+	srv := oktatest.NewServer()
+	defer srv.Close()
+	if err := srv.AddFault(oktatest.Fault{Path: "/api/v1/groups", Status: 502, Body: "<html>Bad Gateway</html>",
+		Header: http.Header{"X-Upstream": {"lb-1"}}}); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/groups", nil)
+	req.Header.Set("Authorization", "SSWS "+srv.Token())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 502 || string(b) != "<html>Bad Gateway</html>" || resp.Header.Get("X-Upstream") != "lb-1" {
+		t.Errorf("answer %d %q, X-Upstream %q", resp.StatusCode, b, resp.Header.Get("X-Upstream"))
+	}
+	if n := srv.CountRequests("GET", "/api/v1/*"); n != 1 {
+		t.Errorf("CountRequests = %d, want 1", n)
 	}
 }

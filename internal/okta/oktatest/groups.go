@@ -83,7 +83,7 @@ type indexUpdate struct {
 // reindex schedules the group's current state (or its deletion) for search.
 // Callers hold s.mu.
 func (s *Server) reindex(id string) {
-	u := indexUpdate{at: time.Now().Add(s.limits.searchLag), id: id}
+	u := indexUpdate{at: time.Now().Add(s.limits.SearchLag), id: id}
 	if g, ok := s.groups[id]; ok {
 		u.group = g.snapshot()
 	} else {

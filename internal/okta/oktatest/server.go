@@ -24,6 +24,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/fakes"
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/faultnet"
 )
 
@@ -48,7 +49,7 @@ const (
 	bucketOther       = "/api/v1"
 )
 
-// Defaults of WithDeveloperOrgLimits, Okta's free developer org.
+// The limits of Okta's free developer org (DeveloperOrgLimits).
 const (
 	DeveloperOrgRateLimit   = 100
 	DeveloperOrgConcurrency = 15
@@ -66,6 +67,9 @@ type Server struct {
 	srv      *httptest.Server
 	listener *faultnet.Listener
 	token    string
+	admin    http.Handler
+	faults   fakes.Faults
+	log      *fakes.Log[Request]
 
 	mu         sync.Mutex
 	groups     map[string]*group
@@ -77,63 +81,71 @@ type Server struct {
 	tokens     map[string]grant
 	apps       map[string]*ServiceApp
 	usedJTI    map[string]time.Time
-	faults     []*Fault
-	log        []Request
 	buckets    map[string]*bucket
-	limits     limits
+	limits     Limits
 	inflight   int
 }
 
-type limits struct {
-	rate        int // per bucket per window; 0 = off
-	window      time.Duration
-	concurrency int // 0 = off
-	searchLag   time.Duration
+// Limits are the org's rate and concurrency limits and how far its search index trails writes. The
+// zero value is no limits and no lag.
+type Limits struct {
+	// Rate makes every bucket answer 429 E0000047 once this many requests arrived within the current
+	// Window; 0 is no limit.
+	Rate int
+	// Window is the rate limit's window; 0 means a minute, Okta's window.
+	Window time.Duration
+	// Concurrency makes the org answer 429 E0000047 while more than this many API requests are in
+	// flight; 0 is no limit.
+	Concurrency int
+	// SearchLag delays how soon writes show up in list results that use search or q, as Okta's
+	// eventually consistent search index does. Reads by ID, filter and unfiltered lists are never
+	// stale.
+	SearchLag time.Duration
+}
+
+// DeveloperOrgLimits are a free developer org's limits: 100 requests per minute per bucket and 15
+// concurrent requests.
+func DeveloperOrgLimits() Limits {
+	return Limits{Rate: DeveloperOrgRateLimit, Window: time.Minute, Concurrency: DeveloperOrgConcurrency}
+}
+
+func (l Limits) normalised() Limits {
+	l.Rate, l.Concurrency = max(l.Rate, 0), max(l.Concurrency, 0)
+	if l.Window <= 0 {
+		l.Window = time.Minute
+	}
+	l.SearchLag = max(l.SearchLag, 0)
+	return l
 }
 
 // Option configures a Server.
 type Option func(*options)
 
 type options struct {
-	limits limits
+	limits Limits
 	token  string
 	addr   string
 	tls    bool
 }
 
-// WithRateLimit makes every bucket answer 429 E0000047 once perBucket
-// requests arrived within the current window (Okta's window is a minute).
-// perBucket <= 0 turns the limit off, which is the default.
-func WithRateLimit(perBucket int, window time.Duration) Option {
+// WithLimits sets the non-zero fields of l; the others keep their values (by default, no limits and no
+// lag), so WithLimits(Limits{SearchLag: time.Second}) after another WithLimits adds a lag to its rate
+// limit. A negative value turns that limit off. SetLimits changes them while the org runs.
+func WithLimits(l Limits) Option {
 	return func(o *options) {
-		o.limits.rate = perBucket
-		if window > 0 {
-			o.limits.window = window
+		if l.Rate != 0 {
+			o.limits.Rate = l.Rate
+		}
+		if l.Window != 0 {
+			o.limits.Window = l.Window
+		}
+		if l.Concurrency != 0 {
+			o.limits.Concurrency = l.Concurrency
+		}
+		if l.SearchLag != 0 {
+			o.limits.SearchLag = l.SearchLag
 		}
 	}
-}
-
-// WithConcurrencyLimit makes the org answer 429 E0000047 while more than n
-// API requests are in flight. n <= 0 turns the limit off (the default).
-func WithConcurrencyLimit(n int) Option {
-	return func(o *options) { o.limits.concurrency = n }
-}
-
-// WithDeveloperOrgLimits applies a free developer org's limits: 100
-// requests per minute per bucket and 15 concurrent requests.
-func WithDeveloperOrgLimits() Option {
-	return func(o *options) {
-		o.limits.rate = DeveloperOrgRateLimit
-		o.limits.window = time.Minute
-		o.limits.concurrency = DeveloperOrgConcurrency
-	}
-}
-
-// WithSearchLag delays how soon writes show up in list results that use
-// search or q, as Okta's eventually consistent search index does. Reads by
-// ID, filter and unfiltered lists are never stale.
-func WithSearchLag(d time.Duration) Option {
-	return func(o *options) { o.limits.searchLag = d }
 }
 
 // WithToken sets the full-rights API token instead of a random one.
@@ -155,7 +167,7 @@ func WithAddr(addr string) Option {
 // NewServer starts a fake org holding only the built-in Everyone group. It
 // panics if it cannot listen, like httptest.NewServer.
 func NewServer(opts ...Option) *Server {
-	o := options{limits: limits{window: time.Minute}, addr: "127.0.0.1:0"}
+	o := options{addr: "127.0.0.1:0"}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -168,8 +180,10 @@ func NewServer(opts ...Option) *Server {
 		apps:    map[string]*ServiceApp{},
 		usedJTI: map[string]time.Time{},
 		buckets: map[string]*bucket{},
-		limits:  o.limits,
+		limits:  o.limits.normalised(),
+		log:     fakes.NewLog(func(r Request) (string, string) { return r.Method, r.Path }),
 	}
+	s.admin = fakes.Admin("oktatest", s.adminRoutes())
 	s.index.entries = map[string]Group{}
 	s.token = o.token
 	if s.token == "" {
@@ -229,39 +243,28 @@ func (s *Server) AddToken(token string, scopes ...string) {
 	s.tokens[token] = grant{kind: "SSWS", scopes: scopeSet(scopes)}
 }
 
-// SetRateLimit changes the per-bucket limit and window at run time and
-// starts fresh windows. perBucket <= 0 turns it off.
-func (s *Server) SetRateLimit(perBucket int, window time.Duration) {
+// Limits returns the org's limits.
+func (s *Server) Limits() Limits {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.limits.rate = perBucket
-	if window > 0 {
-		s.limits.window = window
-	}
+	return s.limits
+}
+
+// SetLimits changes the org's limits while it runs and starts fresh rate-limit windows.
+func (s *Server) SetLimits(l Limits) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.limits = l.normalised()
 	for _, b := range s.buckets {
 		b.windowStart = time.Time{}
 		b.used = 0
 	}
 }
 
-// SetConcurrencyLimit changes the concurrent-request limit; <= 0 is off.
-func (s *Server) SetConcurrencyLimit(n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.limits.concurrency = n
-}
-
-// SetSearchLag changes how far search results trail writes.
-func (s *Server) SetSearchLag(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.limits.searchLag = d
-}
-
 // ServeHTTP serves Okta's API and, under /__admin/, the fake's controls.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.URL.Path, "/__admin/") {
-		s.serveAdmin(w, r)
+	if strings.HasPrefix(r.URL.Path, fakes.AdminPrefix) {
+		s.admin.ServeHTTP(w, r)
 		return
 	}
 	s.serveAPI(w, r)

@@ -426,7 +426,7 @@ func TestQueryIsStartsWithExactFirstAndUnpaged(t *testing.T) {
 }
 
 func TestSearchLag(t *testing.T) {
-	srv := start(t, WithSearchLag(time.Second))
+	srv := start(t, WithLimits(Limits{SearchLag: time.Second}))
 	a := call(t, srv, "POST", "/api/v1/groups", map[string]any{"profile": map[string]any{"name": "content:new"}}, ssws(srv))
 	if a.status != 200 {
 		t.Fatal(a.status)
@@ -500,7 +500,7 @@ func TestSchemaExtension(t *testing.T) {
 }
 
 func TestRateLimitHeadersAnd429(t *testing.T) {
-	srv := start(t, WithRateLimit(3, 2*time.Second))
+	srv := start(t, WithLimits(Limits{Rate: 3, Window: 2 * time.Second}))
 	id := srv.EveryoneID()
 	var last answer
 	for i := range 3 {
@@ -539,8 +539,10 @@ func TestRateLimitHeadersAnd429(t *testing.T) {
 }
 
 func TestConcurrencyLimit(t *testing.T) {
-	srv := start(t, WithConcurrencyLimit(1))
-	srv.DelayNext("GET", "/api/v1/groups", time.Second, 1)
+	srv := start(t, WithLimits(Limits{Concurrency: 1}))
+	if err := srv.AddFault(Fault{Method: "GET", Path: "/api/v1/groups", Delay: time.Second}); err != nil {
+		t.Fatal(err)
+	}
 	var wg sync.WaitGroup
 	var slow answer
 	wg.Add(1)
@@ -574,7 +576,9 @@ func TestConcurrencyLimit(t *testing.T) {
 
 func TestFaults(t *testing.T) {
 	srv := start(t)
-	srv.FailNext("POST", "/api/v1/groups", 500, 2)
+	if err := srv.AddFault(Fault{Method: "POST", Path: "/api/v1/groups", Status: 500, Times: 2}); err != nil {
+		t.Fatal(err)
+	}
 	for i := range 2 {
 		a := call(t, srv, "POST", "/api/v1/groups", map[string]any{"profile": map[string]any{"name": "content:x"}}, ssws(srv))
 		if a.status != 500 || a.oktaErr(t).ErrorCode != "E0000009" {
@@ -607,7 +611,9 @@ func TestFaults(t *testing.T) {
 		t.Errorf("groups bucket counted %d requests, want 3 (two failed, one applied)", got)
 	}
 
-	srv.FailNext("", "/api/v1/groups/*", 503, -1)
+	if err := srv.AddFault(Fault{Path: "/api/v1/groups/*", Status: 503, Times: -1}); err != nil {
+		t.Fatal(err)
+	}
 	for range 3 {
 		if a := call(t, srv, "GET", "/api/v1/groups/"+srv.EveryoneID(), nil, ssws(srv)); a.status != 503 {
 			t.Fatalf("persistent fault = %d", a.status)
@@ -711,10 +717,10 @@ func TestAdminAPI(t *testing.T) {
 	if buckets[BucketGroupByID].RateLimited != 1 {
 		t.Errorf("buckets = %+v", buckets)
 	}
-	var log []Request
+	var log struct{ Requests []Request }
 	admin("GET", "requests", nil).json(t, &log)
-	if len(log) != 3 {
-		t.Errorf("log has %d entries, want 3 (admin calls excluded)", len(log))
+	if len(log.Requests) != 3 {
+		t.Errorf("log has %d entries, want 3 (admin calls excluded)", len(log.Requests))
 	}
 	if a := admin("DELETE", "groups/"+g.ID, nil); a.status != 204 {
 		t.Errorf("delete = %d", a.status)

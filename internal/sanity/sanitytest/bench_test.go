@@ -11,7 +11,7 @@ import (
 
 func benchServer(b *testing.B, n int) (*sanitytest.Server, *sanity.Client) {
 	b.Helper()
-	srv := sanitytest.NewServer(sanitytest.WithRateLimits(0, 0))
+	srv := sanitytest.NewServer(sanitytest.WithLimits(sanitytest.Limits{MutationsPerSecond: -1, RequestsPerSecond: -1}))
 	b.Cleanup(srv.Close)
 	docs := make([]any, 0, n)
 	for i := 0; i < n; i++ {

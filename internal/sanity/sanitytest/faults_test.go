@@ -27,7 +27,9 @@ func TestFractionFaultIsRepeatableWithItsSeed(t *testing.T) {
 	pattern := func(seed uint64) string {
 		srv := sanitytest.NewServer()
 		defer srv.Close()
-		srv.FailFraction(sanitytest.Fault{Method: "GET", Path: "/v*/data/doc/*", Status: 503}, 0.5, seed)
+		if err := srv.AddFault(sanitytest.Fault{Method: "GET", Path: "/v*/data/doc/**", Status: 503, Times: -1, Fraction: 0.5, Seed: seed}); err != nil {
+			t.Fatal(err)
+		}
 		var b strings.Builder
 		for range 40 {
 			status, err := getStatus(t, srv.URL+"/v2025-02-19/data/doc/"+srv.Dataset()+"/missing")
@@ -53,7 +55,9 @@ func TestFractionFaultIsRepeatableWithItsSeed(t *testing.T) {
 func TestNegativeTimesLastsUntilCleared(t *testing.T) {
 	srv := sanitytest.NewServer()
 	defer srv.Close()
-	srv.FailNext(sanitytest.Fault{Path: "/v*/data/doc/*", Status: 500, Times: -1})
+	if err := srv.AddFault(sanitytest.Fault{Path: "/v*/data/doc/**", Status: 500, Times: -1}); err != nil {
+		t.Fatal(err)
+	}
 	url := srv.URL + "/v2025-02-19/data/doc/" + srv.Dataset() + "/x"
 	for range 5 {
 		if status, _ := getStatus(t, url); status != 500 {
@@ -72,7 +76,7 @@ func TestOutageKeepsTheDocuments(t *testing.T) {
 	if err := srv.Seed(map[string]any{"_id": "handbook", "_type": "handbook", "title": "Kept"}); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Post(srv.URL+"/__admin/outage", "application/json", strings.NewReader(`{"durationMs": 300}`))
+	resp, err := http.Post(srv.URL+"/__admin/outage", "application/json", strings.NewReader(`{"duration": "300ms"}`))
 	if err != nil || resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("POST /__admin/outage = %v, %v", resp, err)
 	}
@@ -91,5 +95,58 @@ func TestOutageKeepsTheDocuments(t *testing.T) {
 	}
 	if status, err := getStatus(t, srv.URL+"/__admin/documents/handbook"); err != nil || status != 200 {
 		t.Errorf("after the outage: %d, %v", status, err)
+	}
+}
+
+// An applied fault with a status commits the mutation and answers the status: the client cannot tell
+// that its change was made.
+func TestAppliedStatusFaultCommitsTheMutation(t *testing.T) {
+	srv := sanitytest.NewServer()
+	defer srv.Close()
+	if err := srv.AddFault(sanitytest.Fault{Method: "POST", Path: "/v*/data/mutate/*", Status: 503, Apply: true}); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("POST", srv.URL+"/v2025-02-19/data/mutate/"+srv.Dataset(),
+		strings.NewReader(`{"mutations":[{"create":{"_id":"applied","_type":"page"}}]}`))
+	req.Header.Set("Authorization", "Bearer "+srv.WriteToken())
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != 503 || srv.Document("applied") == nil {
+		t.Errorf("status %d, document %v; want 503 and the document created", resp.StatusCode, srv.Document("applied"))
+	}
+	if log := srv.Requests(); len(log) != 1 || log[0].Status != 503 || log[0].Fault != "applied, status 503" {
+		t.Errorf("request log = %+v, want the 503 with its fault", log)
+	}
+}
+
+// The admin API reads faults as the Go API writes them, with Go duration strings.
+func TestAdminFaultsUseDurationStrings(t *testing.T) {
+	srv := sanitytest.NewServer()
+	defer srv.Close()
+	post := func(body string) int {
+		resp, err := http.Post(srv.URL+"/__admin/faults", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := post(`{"path":"/v*/data/doc/**","status":429,"retryAfter":"2.5s"}`); got != 204 {
+		t.Fatalf("POST faults = %d, want 204", got)
+	}
+	resp, err := http.Get(srv.URL + "/v2025-02-19/data/doc/" + srv.Dataset() + "/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "3" {
+		t.Errorf("status %d, Retry-After %q; want 429 and 3", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	if got := post(`{"path":"/v*/data/doc/**","status":503,"delayMs":100}`); got != 400 {
+		t.Errorf("POST faults with delayMs = %d, want 400", got)
 	}
 }

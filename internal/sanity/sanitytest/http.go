@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/fakes"
 )
 
 // apiVersion is a parsed version path segment.
@@ -56,132 +58,76 @@ type caller struct {
 func (c caller) canReadPrivate() bool { return c.role == RoleRead || c.role == RoleWrite }
 func (c caller) canWrite() bool       { return c.role == RoleWrite }
 
-// statusRecorder remembers the status for the request log.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *statusRecorder) WriteHeader(code int) {
-	if r.status == 0 {
-		r.status = code
-	}
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (r *statusRecorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	return r.ResponseWriter.Write(b)
-}
-
-func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
-
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.URL.Path, "/__admin/") {
-		s.serveAdmin(w, r)
+	if strings.HasPrefix(r.URL.Path, fakes.AdminPrefix) {
+		s.admin.ServeHTTP(w, r)
 		return
 	}
 	start := time.Now()
-	rec := &statusRecorder{ResponseWriter: w}
+	rec := &fakes.StatusRecorder{ResponseWriter: w}
 	// A dropped connection is logged before it drops: the client retries at once, and a test that counts
 	// requests after the retry must see the dropped one.
 	logged := false
+	var f *Fault
 	logRequest := func(dropped bool) {
 		if logged {
 			return
 		}
 		logged = true
-		status := rec.status
+		status := rec.Status
 		if dropped {
 			status = 0
 		}
-		s.logRequest(Request{
+		entry := Request{
 			Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
 			Status: status, Time: start, Duration: time.Since(start),
-		})
+		}
+		if f != nil {
+			entry.Fault = f.Summary()
+		}
+		s.requests.Add(entry)
 	}
 	defer logRequest(false)
 
 	traceID := randomHex(16)
 	rec.Header().Set("traceparent", "00-"+traceID+"-"+randomHex(8)+"-01")
 
-	if f := s.takeFault(r.Method, r.URL.Path); f != nil {
-		if f.Delay > 0 {
-			select {
-			case <-time.After(f.Delay):
-			case <-r.Context().Done():
-				return
-			}
-		}
-		if f.Drop {
-			logRequest(true)
-			dropConnection(rec)
-			return
-		}
-		if f.Status != 0 {
-			writeFault(rec, f)
+	f = s.faults.Take(r.Method, r.URL.Path)
+	if f != nil && f.Delay > 0 {
+		select {
+		case <-time.After(f.Delay):
+		case <-r.Context().Done():
 			return
 		}
 	}
-
-	if !s.allow(rec, r) {
+	if f == nil || !f.Answers() {
+		s.serveChecked(rec, r)
 		return
 	}
-
-	who, ok := s.authenticate(rec, r)
-	if !ok {
-		return
+	if f.Apply {
+		// The request is handled (a mutation is committed), but the client sees the fault.
+		s.serveChecked(httptest.NewRecorder(), r)
 	}
-	if f := s.takeResponseFault(r.Method, r.URL.Path); f != nil {
-		discard := httptest.NewRecorder()
-		s.route(discard, r, who)
+	if f.Drop {
 		logRequest(true)
-		dropConnection(rec)
+		fakes.DropConnection(rec)
 		return
 	}
-	s.route(rec, r, who)
+	fakes.WriteStatus(rec, f, func(w http.ResponseWriter, status int) {
+		writeBoom(w, status, http.StatusText(status), "")
+	})
 }
 
-func dropConnection(w http.ResponseWriter) {
-	hj, ok := w.(http.Hijacker)
+// serveChecked applies the rate limits and authentication, then routes.
+func (s *Server) serveChecked(w http.ResponseWriter, r *http.Request) {
+	if !s.allow(w, r) {
+		return
+	}
+	who, ok := s.authenticate(w, r)
 	if !ok {
-		if rec, isRec := w.(*statusRecorder); isRec {
-			hj, ok = rec.ResponseWriter.(http.Hijacker)
-		}
+		return
 	}
-	if !ok {
-		panic(http.ErrAbortHandler)
-	}
-	conn, _, err := hj.Hijack()
-	if err != nil {
-		panic(http.ErrAbortHandler)
-	}
-	_ = conn.Close()
-}
-
-func writeFault(w http.ResponseWriter, f *Fault) {
-	for k, v := range f.Header {
-		w.Header()[k] = v
-	}
-	if f.RetryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int((f.RetryAfter+time.Second-1)/time.Second)))
-	}
-	body := f.Body
-	if body == "" {
-		b, _ := json.Marshal(map[string]any{"statusCode": f.Status, "error": http.StatusText(f.Status), "message": http.StatusText(f.Status)})
-		body = string(b)
-	}
-	if w.Header().Get("Content-Type") == "" {
-		if json.Valid([]byte(body)) {
-			w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		} else {
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		}
-	}
-	w.WriteHeader(f.Status)
-	_, _ = io.WriteString(w, body)
+	s.route(w, r, who)
 }
 
 // authenticate resolves the bearer token. An unknown token is a 401; no token is an anonymous caller.

@@ -25,6 +25,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/fakes"
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/faultnet"
 )
 
@@ -60,8 +61,9 @@ type Server struct {
 	sorted       []any // documents ordered by _id; nil when stale
 	generation   int64
 	transactions map[string]bool
-	faults       []*Fault
-	requests     []Request
+	faults       fakes.Faults
+	requests     *fakes.Log[Request]
+	admin        http.Handler
 	limiter      *rateLimiter
 	hooks        *hookRegistry
 }
@@ -96,14 +98,43 @@ func WithToken(token string, role Role) Option {
 	return func(c *config) { c.tokens[token] = role }
 }
 
-// WithRateLimits sets the per-client limits per second; 0 turns a limit off.
-func WithRateLimits(mutationsPerSecond, requestsPerSecond int) Option {
-	return func(c *config) { c.mutationsPerSecond, c.requestsPerSecond = mutationsPerSecond, requestsPerSecond }
+// Limits are the Content Lake's per-client rate limits and its largest accepted bodies.
+type Limits struct {
+	// MutationsPerSecond limits mutation and action requests per client per second (default 25).
+	MutationsPerSecond int
+	// RequestsPerSecond limits all requests per client per second (default 500).
+	RequestsPerSecond int
+	// MaxMutationBody is the largest accepted mutation or action body in bytes (default 4 MiB).
+	MaxMutationBody int64
+	// MaxRequestBody is the largest accepted other body in bytes (default 100 MiB).
+	MaxRequestBody int64
 }
 
-// WithBodyLimits sets the largest accepted mutation body and any other request body, in bytes.
-func WithBodyLimits(mutation, other int64) Option {
-	return func(c *config) { c.maxMutationBody, c.maxRequestBody = mutation, other }
+// noBodyLimit stands for a body limit turned off.
+const noBodyLimit = 1 << 62
+
+// WithLimits sets the non-zero fields of l; the others keep their values (by default the real service's
+// documented limits). A negative value turns that limit off.
+func WithLimits(l Limits) Option {
+	rate := func(to *int, v int) {
+		if v != 0 {
+			*to = max(v, 0)
+		}
+	}
+	body := func(to *int64, v int64) {
+		switch {
+		case v < 0:
+			*to = noBodyLimit
+		case v > 0:
+			*to = v
+		}
+	}
+	return func(c *config) {
+		rate(&c.mutationsPerSecond, l.MutationsPerSecond)
+		rate(&c.requestsPerSecond, l.RequestsPerSecond)
+		body(&c.maxMutationBody, l.MaxMutationBody)
+		body(&c.maxRequestBody, l.MaxRequestBody)
+	}
 }
 
 // WithClock makes the server read the time from now: _createdAt, _updatedAt, now() and webhook
@@ -170,8 +201,10 @@ func NewServer(opts ...Option) *Server {
 		docs:         map[string]map[string]any{},
 		transactions: map[string]bool{},
 		limiter:      newRateLimiter(),
+		requests:     fakes.NewLog(func(r Request) (string, string) { return r.Method, r.Path }),
 	}
 	s.hooks = newHookRegistry(s)
+	s.admin = fakes.Admin("sanitytest", s.adminRoutes())
 	s.httpServer = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
 	if cfg.addr != "" {
 		host, _, err := net.SplitHostPort(cfg.addr)
@@ -214,14 +247,14 @@ func (s *Server) WriteToken() string { return s.cfg.writeToken }
 // counters. Tokens and options stay.
 func (s *Server) Reset() {
 	s.hooks.reset()
+	s.faults.Clear()
+	s.requests.Reset()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.docs = map[string]map[string]any{}
 	s.sorted = nil
 	s.generation++
 	s.transactions = map[string]bool{}
-	s.faults = nil
-	s.requests = nil
 	s.limiter = newRateLimiter()
 }
 

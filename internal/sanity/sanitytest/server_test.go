@@ -310,7 +310,9 @@ func TestTransactionIDsAreSingleUseAndRetriesAreSafe(t *testing.T) {
 	}
 
 	// The answer to the first attempt is lost after the commit: the retry must report success.
-	srv.FailNext(sanitytest.Fault{Method: "POST", Path: "/v*/data/mutate/*", DropResponse: true})
+	if err := srv.AddFault(sanitytest.Fault{Method: "POST", Path: "/v*/data/mutate/*", Drop: true, Apply: true}); err != nil {
+		t.Fatal(err)
+	}
 	res, err := c.Mutate(ctx, []sanity.Mutation{sanity.Create(doc("c", "page"))}, &sanity.MutateOptions{TransactionID: "tx-two"})
 	if err != nil {
 		t.Fatalf("retry after a dropped connection: %v", err)
@@ -320,7 +322,9 @@ func TestTransactionIDsAreSingleUseAndRetriesAreSafe(t *testing.T) {
 	}
 
 	// Without a transaction ID the client never resends a mutation.
-	srv.FailNext(sanitytest.Fault{Method: "POST", Path: "/v*/data/mutate/*", Status: 503})
+	if err := srv.AddFault(sanitytest.Fault{Method: "POST", Path: "/v*/data/mutate/*", Status: 503}); err != nil {
+		t.Fatal(err)
+	}
 	_, err = c.Mutate(ctx, []sanity.Mutation{sanity.Create(doc("d", "page"))}, nil)
 	if !sanity.IsTemporary(err) || srv.Document("d") != nil {
 		t.Errorf("unguarded mutation after 503: err %v, doc %v", err, srv.Document("d"))
@@ -341,16 +345,24 @@ func TestQueriesAreRetriedOnRateLimitsAndGatewayErrors(t *testing.T) {
 	srv := newServer(t)
 	seed(t, srv, doc("a", "page"))
 	c := newClient(t, srv, srv.ReadToken(), "")
-	srv.FailNext(sanitytest.Fault{Path: "/v*/data/query/*", Status: 429, RetryAfter: time.Millisecond, Times: 1})
-	srv.FailNext(sanitytest.Fault{Path: "/v*/data/query/*", Status: 502, Body: "<html>Bad Gateway</html>"})
-	srv.FailNext(sanitytest.Fault{Path: "/v*/data/query/*", Drop: true})
+	if err := srv.AddFault(sanitytest.Fault{Path: "/v*/data/query/*", Status: 429, RetryAfter: time.Millisecond, Times: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.AddFault(sanitytest.Fault{Path: "/v*/data/query/*", Status: 502, Body: "<html>Bad Gateway</html>"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.AddFault(sanitytest.Fault{Path: "/v*/data/query/*", Drop: true}); err != nil {
+		t.Fatal(err)
+	}
 	if got := queryIDs(t, c, "published", `*._id`, nil); !reflect.DeepEqual(got, []string{"a"}) {
 		t.Errorf("got %v", got)
 	}
 	if n := srv.CountRequests("GET", "/v*/data/query/*"); n != 4 {
 		t.Errorf("query attempts: %d, want 4", n)
 	}
-	srv.FailNext(sanitytest.Fault{Path: "/v*/data/query/*", Status: 503, Times: 10})
+	if err := srv.AddFault(sanitytest.Fault{Path: "/v*/data/query/*", Status: 503, Times: 10}); err != nil {
+		t.Fatal(err)
+	}
 	_, err := c.Query(context.Background(), `*`, nil, nil)
 	if !sanity.IsTemporary(err) {
 		t.Errorf("after the retry budget: got %v", err)
@@ -358,7 +370,7 @@ func TestQueriesAreRetriedOnRateLimitsAndGatewayErrors(t *testing.T) {
 }
 
 func TestRateLimits(t *testing.T) {
-	srv := newServer(t, sanitytest.WithRateLimits(2, 0))
+	srv := newServer(t, sanitytest.WithLimits(sanitytest.Limits{MutationsPerSecond: 2, RequestsPerSecond: -1}))
 	body := `{"mutations":[{"createOrReplace":{"_id":"a","_type":"page"}}]}`
 	var statuses []int
 	var retryAfter string
@@ -384,7 +396,7 @@ func TestRateLimits(t *testing.T) {
 }
 
 func TestOversizedMutationBody(t *testing.T) {
-	srv := newServer(t, sanitytest.WithBodyLimits(1024, 1<<20))
+	srv := newServer(t, sanitytest.WithLimits(sanitytest.Limits{MaxMutationBody: 1024, MaxRequestBody: 1 << 20}))
 	c := newClient(t, srv, srv.WriteToken(), "")
 	_, err := c.Mutate(context.Background(), []sanity.Mutation{sanity.Create(doc("a", "page", "blob", strings.Repeat("x", 2000)))}, nil)
 	var apiErr *sanity.APIError
@@ -464,7 +476,7 @@ func TestSeedNDJSONAndAdminAPI(t *testing.T) {
 	if srv.Document("a")["title"] != "A*" {
 		t.Errorf("after admin publish: %v", srv.Document("a"))
 	}
-	resp, err = http.Post(srv.URL+"/__admin/faults", "application/json", strings.NewReader(`{"path":"/v*/data/doc/*","status":503,"times":1}`))
+	resp, err = http.Post(srv.URL+"/__admin/faults", "application/json", strings.NewReader(`{"path":"/v*/data/doc/**","status":503,"times":1}`))
 	if err != nil || resp.StatusCode != 204 {
 		t.Fatalf("fault over HTTP: %v %v", err, resp)
 	}
@@ -474,8 +486,8 @@ func TestSeedNDJSONAndAdminAPI(t *testing.T) {
 	if err != nil || d["title"] != "A*" {
 		t.Errorf("doc after a 503: %v %v", d, err)
 	}
-	if srv.CountRequests("GET", "/v*/data/doc/*") != 2 {
-		t.Errorf("doc requests: %d", srv.CountRequests("GET", "/v*/data/doc/*"))
+	if srv.CountRequests("GET", "/v*/data/doc/**") != 2 {
+		t.Errorf("doc requests: %d", srv.CountRequests("GET", "/v*/data/doc/**"))
 	}
 	if err := srv.SeedNDJSON(strings.NewReader("{\"_id\":\"x\"}\n")); err == nil {
 		t.Error("seed without _type: want an error")
@@ -520,7 +532,9 @@ func TestOverlongGETQueryIsRefused(t *testing.T) {
 func TestDelayFaultHoldsTheRequest(t *testing.T) {
 	srv := newServer(t)
 	c := newClient(t, srv, srv.ReadToken(), "")
-	srv.FailNext(sanitytest.Fault{Method: "GET", Path: "/v*/data/doc/*", Delay: 2 * time.Second})
+	if err := srv.AddFault(sanitytest.Fault{Method: "GET", Path: "/v*/data/doc/**", Delay: 2 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	_, err := c.Documents(ctx, []string{"a"})
