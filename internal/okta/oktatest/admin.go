@@ -204,6 +204,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		}
 		w.WriteHeader(http.StatusNoContent)
 
+	case s.serveAdminUsers(w, r, path, parts):
 	default:
 		adminError(w, http.StatusNotFound, errors.New("oktatest: no admin endpoint "+r.Method+" "+r.URL.Path))
 	}

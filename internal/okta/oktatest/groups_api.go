@@ -301,14 +301,14 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusBadRequest, "E0000031", "Invalid search criteria.", err.Error())
 			return
 		}
-		match = expr.eval
+		match = func(g Group) bool { return expr.eval(groupAttrs(&g)) }
 	case filter != "":
 		expr, err := parseExpression(filter, filterAttributes, true)
 		if err != nil {
 			writeError(w, http.StatusBadRequest, "E0000031", "Invalid search criteria.", err.Error())
 			return
 		}
-		match = expr.eval
+		match = func(g Group) bool { return expr.eval(groupAttrs(&g)) }
 	}
 
 	// search and q read the lagging index; everything else reads live data.

@@ -35,7 +35,7 @@ const (
 )
 
 // AllScopes is what the token returned by Server.Token may do.
-var AllScopes = []string{ScopeGroupsRead, ScopeGroupsManage, ScopeSchemasRead, ScopeSchemasManage}
+var AllScopes = []string{ScopeGroupsRead, ScopeGroupsManage, ScopeSchemasRead, ScopeSchemasManage, ScopeUsersRead, ScopeUsersManage}
 
 // Rate-limit buckets, named like Okta's rate-limit dashboard.
 const (
@@ -70,6 +70,7 @@ type Server struct {
 	everyoneID string
 	index      searchIndex
 	rules      map[string]*rule
+	dir        directory // users, group membership and rule evaluation (users.go, membership.go, ruleeval.go)
 	schema     *groupSchema
 	tokens     map[string]grant
 	apps       map[string]*ServiceApp
@@ -86,6 +87,7 @@ type limits struct {
 	window      time.Duration
 	concurrency int // 0 = off
 	searchLag   time.Duration
+	ruleLag     time.Duration // how long group rules take to move users (ruleeval.go)
 }
 
 // Option configures a Server.
@@ -278,6 +280,8 @@ func (g grant) allows(scope string) bool {
 		return g.scopes[ScopeGroupsManage]
 	case ScopeSchemasRead:
 		return g.scopes[ScopeSchemasManage]
+	case ScopeUsersRead:
+		return g.scopes[ScopeUsersManage]
 	}
 	return false
 }
