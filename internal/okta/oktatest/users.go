@@ -113,11 +113,11 @@ func (u *user) login() string { s, _ := u.profile["login"].(string); return s }
 // by Server.mu.
 type directory struct {
 	users      map[string]*user
-	logins     map[string]string                     // lower-cased login -> user ID
-	members    map[string]map[string]*membership     // group ID -> user ID -> how
-	userSchema map[string]AttributeDef               // custom user attributes
-	adminID    string                                // the user the API token belongs to
-	pending    []evalJob                             // rule evaluations not yet run
+	logins     map[string]string                 // lower-cased login -> user ID
+	members    map[string]map[string]*membership // group ID -> user ID -> how
+	userSchema map[string]AttributeDef           // custom user attributes
+	adminID    string                            // the user the API token belongs to
+	pending    []evalJob                         // rule evaluations not yet run
 }
 
 // people returns the directory, creating it (and the admin user who owns
