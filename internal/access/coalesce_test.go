@@ -55,7 +55,7 @@ func TestCreatesStartedOneAfterAnotherShareOneWriteBack(t *testing.T) {
 	// Terraform starts resources one after another, with a gap of its own between them; creates still
 	// share a transaction when each starts soon after the one before.
 	w := newWorld(t, worldOptions{})
-	const n, gap = 30, 10 * time.Millisecond
+	const n, gap = 30, 20 * time.Millisecond
 	var ids []string
 	for i := range n {
 		ids = append(ids, fmt.Sprintf("hb%02d", i))
@@ -81,9 +81,10 @@ func TestCreatesStartedOneAfterAnotherShareOneWriteBack(t *testing.T) {
 			t.Errorf("%s was not written back", ids[i])
 		}
 	}
-	// Spread over 300 ms, so a fixed 100 ms window would have sent three or more.
-	if got := w.mutations() - before; got > 2 {
-		t.Errorf("%d mutation requests for %d creates started %s apart, want at most 2", got, n, gap)
+	// Spread over 600 ms, so a fixed 100 ms window would have sent six or more; one stall of the test
+	// process under load may split the batch once more.
+	if got := w.mutations() - before; got > 3 {
+		t.Errorf("%d mutation requests for %d creates started %s apart, want at most 3", got, n, gap)
 	}
 }
 

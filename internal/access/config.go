@@ -1,5 +1,17 @@
 package access
 
+import (
+	"time"
+
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/okta"
+)
+
+// Defaults of OktaConfig.MaxRetries and MaxRetryWait.
+const (
+	DefaultOktaMaxRetries   = okta.DefaultMaxRetries
+	DefaultOktaMaxRetryWait = okta.DefaultMaxRetryWait
+)
+
 // SanityConfig is how to reach the Content Lake.
 type SanityConfig struct {
 	ProjectID  string
@@ -19,6 +31,10 @@ type OktaConfig struct {
 	PrivateKey   string
 	PrivateKeyID string
 	Scopes       []string
+	// MaxRetries and MaxRetryWait bound the retries of one request after a transient failure (see
+	// okta.Config): zero means the client's default, a negative MaxRetries turns retries off.
+	MaxRetries   int
+	MaxRetryWait time.Duration
 }
 
 // Config is everything Open needs.

@@ -56,6 +56,8 @@ func NewOktaDirectory(ctx context.Context, cfg OktaConfig, userAgent string) (Ok
 		PrivateKeyID: cfg.PrivateKeyID,
 		Scopes:       cfg.Scopes,
 		UserAgent:    userAgent,
+		MaxRetries:   cfg.MaxRetries,
+		MaxRetryWait: cfg.MaxRetryWait,
 	})
 	if err != nil {
 		return OktaDirectory{}, fmt.Errorf("configuring the Okta client: %w", err)

@@ -9,8 +9,9 @@
 // pacer shared by all clients of the org in the process that keeps each rate
 // limit bucket inside its window and caps requests in flight (pacer.go), 429
 // answers the pacer could not prevent are retried using Okta's
-// X-Rate-Limit-Reset and Date headers, every call has a deadline, and plain
-// http:// is accepted only for loopback hosts.
+// X-Rate-Limit-Reset and Date headers, transient failures (5xx, refused or
+// reset connections, timeouts) are retried within bounds (retry.go), every
+// call has a deadline, and plain http:// is accepted only for loopback hosts.
 package okta
 
 import (
@@ -32,7 +33,6 @@ import (
 var DefaultScopes = []string{"okta.groups.read", "okta.groups.manage"}
 
 const (
-	defaultMaxRetries   = 4
 	defaultMaxBackoff   = 60 * time.Second
 	defaultAttemptLimit = 60 * time.Second
 )
@@ -63,14 +63,28 @@ type Config struct {
 	// "terraform-provider-sanityokta/1.2.3".
 	UserAgent string
 
-	// RequestTimeout bounds one call including all its 429 retries and
+	// RequestTimeout bounds one call including all its retries and
 	// waits. The SDK counts whole seconds, so it is rounded up. Zero means
-	// (MaxRetries+1) × MaxBackoff + 60s.
+	// (MaxRetries+1) × MaxBackoff + MaxRetryWait + AttemptTimeout + 60s.
 	RequestTimeout time.Duration
 
-	// MaxRetries is how often a call answered with 429 is retried. Zero
-	// means 4; a negative value turns retries off.
+	// MaxRetries is how often a request is retried after a 429, and after
+	// a transient failure: a 500, 502, 503 or 504, a refused or reset
+	// connection, or an attempt that timed out (see retry.go for which
+	// requests are safe to send again). Zero means DefaultMaxRetries; a
+	// negative value turns retries off.
 	MaxRetries int
+
+	// MaxRetryWait bounds the time one request spends on transient
+	// failures: no retry starts later than this after its first attempt,
+	// and a Retry-After longer than what is left ends the retries. Zero
+	// means DefaultMaxRetryWait.
+	MaxRetryWait time.Duration
+
+	// AttemptTimeout bounds one attempt of a request; an attempt that takes
+	// longer is abandoned and retried. Zero means 60s. A Timeout on
+	// HTTPClient bounds all attempts of a request together.
+	AttemptTimeout time.Duration
 
 	// MaxBackoff caps a single wait before a retry (Okta asks to wait until
 	// X-Rate-Limit-Reset). Zero means 60s; rounded up to whole seconds.
@@ -107,7 +121,7 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	retries := cfg.MaxRetries
 	switch {
 	case retries == 0:
-		retries = defaultMaxRetries
+		retries = DefaultMaxRetries
 	case retries < 0:
 		retries = 0
 	}
@@ -115,12 +129,14 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	if maxBackoff <= 0 {
 		maxBackoff = defaultMaxBackoff
 	}
+	retry := newRetryPolicy(retries, cfg.MaxRetryWait, cfg.AttemptTimeout)
 	timeout := cfg.RequestTimeout
 	if timeout <= 0 {
-		timeout = time.Duration(retries+1)*maxBackoff + 60*time.Second
+		timeout = time.Duration(retries+1)*maxBackoff + retry.maxWait + retry.attemptTimeout + 60*time.Second
 	}
 
 	pace := pacerFor(orgURL, cfg.MaxConcurrentRequests, maxBackoff)
+	retry.pacer = pace
 	setters := []sdk.ConfigSetter{
 		sdk.WithOrgUrl(orgURL),
 		sdk.WithCache(false),
@@ -128,7 +144,7 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		sdk.WithRateLimitMaxBackOff(ceilSeconds(maxBackoff)),
 		sdk.WithRequestTimeout(ceilSeconds(timeout)),
 		sdk.WithUserAgentExtra(cfg.UserAgent),
-		sdk.WithHttpClientPtr(tracingHTTPClient(cfg.HTTPClient, pace)),
+		sdk.WithHttpClientPtr(tracingHTTPClient(cfg.HTTPClient, pace, retry)),
 		// Only ever true for loopback http:// URLs, see checkOrgURL.
 		sdk.WithTestingDisableHttpsCheck(insecure),
 	}

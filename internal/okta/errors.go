@@ -163,6 +163,7 @@ func (c *Client) classify(op, object string, resp *sdk.Response, err error, trac
 	case e.Status == 0:
 		e.Hint = "Okta could not be reached at " + c.orgURL + "; check the org URL, proxy settings and network"
 	}
+	applyRetryOutcome(e, trace)
 	return e
 }
 

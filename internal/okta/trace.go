@@ -19,6 +19,7 @@ type callTrace struct {
 	mu       sync.Mutex
 	attempts int
 	last     attempt
+	gaveUp   *retryOutcome // set when a request ran out of retries (retry.go)
 }
 
 type attempt struct {
@@ -69,20 +70,19 @@ func (tt tracingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 // tracingHTTPClient returns a copy of base (or a default client) whose
 // transport paces requests and records attempts. The caller's client is
 // left untouched.
-func tracingHTTPClient(base *http.Client, pace *pacer) *http.Client {
+func tracingHTTPClient(base *http.Client, pace *pacer, retry retryPolicy) *http.Client {
 	var c http.Client
 	if base != nil {
 		c = *base
-	} else {
-		// A single attempt that takes longer than this is stuck; the whole
-		// call is bounded separately by Config.RequestTimeout. The OAuth
-		// token request has no context in the SDK, so this is its only bound.
-		c.Timeout = defaultAttemptLimit
 	}
 	rt := c.Transport
 	if rt == nil {
 		rt = http.DefaultTransport
 	}
-	c.Transport = tracingTransport{base: pacingTransport{base: rt, pacer: pace}}
+	// Each attempt is traced and paced; the retry transport bounds each
+	// attempt (an attempt that takes longer is stuck, and retried), which
+	// is also the only bound of the OAuth token request: it has no
+	// context in the SDK. The whole call is bounded by RequestTimeout.
+	c.Transport = retryTransport{base: tracingTransport{base: pacingTransport{base: rt, pacer: pace}}, policy: retry}
 	return &c
 }

@@ -144,6 +144,7 @@ func resolveConfig(ctx context.Context, m providerModel, getenv func(string) str
 		o = &oktaBlockModel{
 			OrgURL: types.StringNull(), APIToken: types.StringNull(), ClientID: types.StringNull(),
 			PrivateKey: types.StringNull(), PrivateKeyID: types.StringNull(), Scopes: types.ListNull(types.StringType),
+			MaxRetries: types.Int64Null(), MaxRetryWait: types.StringNull(),
 		}
 	}
 	op := path.Root("okta")
@@ -156,6 +157,7 @@ func resolveConfig(ctx context.Context, m providerModel, getenv func(string) str
 	cfg.Okta.PrivateKey = r.value(op.AtName("private_key"), o.PrivateKey, envOktaPrivateKey)
 	cfg.Okta.PrivateKeyID = r.value(op.AtName("private_key_id"), o.PrivateKeyID, envOktaPrivateKeyID)
 	cfg.Okta.Scopes = r.scopes(ctx, op.AtName("scopes"), o.Scopes)
+	cfg.Okta.MaxRetries, cfg.Okta.MaxRetryWait = r.oktaRetries(op, o)
 	switch {
 	case cfg.Okta.APIToken != "" && cfg.Okta.ClientID != "":
 		r.diags.AddAttributeError(op.AtName("api_token"), "Conflicting Okta credentials",

@@ -28,6 +28,8 @@ type oktaBlockModel struct {
 	PrivateKey   types.String `tfsdk:"private_key"`
 	PrivateKeyID types.String `tfsdk:"private_key_id"`
 	Scopes       types.List   `tfsdk:"scopes"`
+	MaxRetries   types.Int64  `tfsdk:"max_retries"`
+	MaxRetryWait types.String `tfsdk:"max_retry_wait"`
 }
 
 // documentsDataSourceModel is data "sanityokta_documents".

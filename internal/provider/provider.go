@@ -163,6 +163,8 @@ func (p *SanityOktaProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 						MarkdownDescription: "OAuth scopes to request. Defaults to `okta.groups.manage` and `okta.groups.read`. " +
 							"Environment variable: `OKTA_SCOPES` (comma-separated).",
 					},
+					"max_retries":    maxRetriesAttribute(),
+					"max_retry_wait": maxRetryWaitAttribute(),
 				},
 			},
 		},

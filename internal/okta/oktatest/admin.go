@@ -26,7 +26,9 @@ import (
 //	DELETE /__admin/groups/{id}         delete behind the client's back
 //	GET    /__admin/rules               every group rule
 //	POST   /__admin/schema/group        {"name","type","maxLength"} add a custom attribute
-//	GET    /__admin/faults              (none listed) / POST a Fault (delay as "1.5s") / DELETE all
+//	GET    /__admin/faults              (none listed) / POST a Fault (delay and retryAfter as "1.5s";
+//	                                    fraction and seed for a share of the requests) / DELETE all
+//	POST   /__admin/outage              {"duration":"5s"}: answers, then refuses connections for that long
 //	GET    /__admin/requests            request log; DELETE clears it and the counters
 //	GET    /__admin/buckets             per-bucket counters
 //	GET    /__admin/config              limits; PUT changes them:
@@ -43,6 +45,10 @@ type adminConfig struct {
 	SearchLag        *string `json:"searchLag,omitempty"`
 }
 
+// outageAnswerMargin is how long an outage asked for over /__admin/ waits to
+// begin, so that its own answer reaches the caller.
+const outageAnswerMargin = 50 * time.Millisecond
+
 type adminFault struct {
 	Method string `json:"method"`
 	Path   string `json:"path"`
@@ -51,6 +57,10 @@ type adminFault struct {
 	Drop   bool   `json:"drop"`
 	Apply  bool   `json:"apply"`
 	Times  int    `json:"times"`
+
+	RetryAfter string  `json:"retryAfter"`
+	Fraction   float64 `json:"fraction"`
+	Seed       uint64  `json:"seed"`
 }
 
 type adminGroupPatch struct {
@@ -166,11 +176,43 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			}
 			delay = d
 		}
-		if err := s.AddFault(Fault{Method: f.Method, Path: f.Path, Status: f.Status, Delay: delay, Drop: f.Drop, Apply: f.Apply, Times: f.Times}); err != nil {
+		var retryAfter time.Duration
+		if f.RetryAfter != "" {
+			d, err := time.ParseDuration(f.RetryAfter)
+			if err != nil {
+				adminError(w, http.StatusBadRequest, err)
+				return
+			}
+			retryAfter = d
+		}
+		if err := s.AddFault(Fault{Method: f.Method, Path: f.Path, Status: f.Status, Delay: delay, Drop: f.Drop, Apply: f.Apply, Times: f.Times,
+			RetryAfter: retryAfter, Fraction: f.Fraction, Seed: f.Seed}); err != nil {
 			adminError(w, http.StatusBadRequest, err)
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
+
+	case path == "outage" && r.Method == http.MethodPost:
+		var body struct {
+			Duration string `json:"duration"`
+		}
+		if !decodeAdmin(w, r, &body) {
+			return
+		}
+		d, err := time.ParseDuration(body.Duration)
+		if err != nil || d <= 0 {
+			adminError(w, http.StatusBadRequest, errors.New("oktatest: outage duration must be a positive duration such as \"5s\""))
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+		// The answer goes out first: the outage closes this connection too.
+		if fl, ok := w.(http.Flusher); ok {
+			fl.Flush()
+		}
+		go func() {
+			time.Sleep(outageAnswerMargin)
+			s.Outage(d)
+		}()
 
 	case path == "faults" && r.Method == http.MethodDelete:
 		s.ClearFaults()

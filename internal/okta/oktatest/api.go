@@ -212,6 +212,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			st := s.rateStateOf(entry.Bucket, now)
 			s.mu.Unlock()
 			setRateHeaders(w.Header(), st)
+			if fault.RetryAfter > 0 {
+				w.Header().Set("Retry-After", strconv.FormatInt(int64((fault.RetryAfter+time.Second-1)/time.Second), 10))
+			}
 			entry.Status = fault.Status
 			writeError(w, fault.Status, codeForStatus(fault.Status), summaryForStatus(fault.Status))
 			return

@@ -2,6 +2,7 @@ package oktatest
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"path"
 	"strings"
 	"time"
@@ -26,9 +27,24 @@ type Fault struct {
 	// change is made but the client never hears of it: a lost response.
 	Apply bool `json:"apply,omitempty"`
 
+	// RetryAfter adds a Retry-After header (whole seconds, rounded up) to
+	// a Status answer, as Okta may send with a 503.
+	RetryAfter time.Duration `json:"retryAfter,omitempty"`
+
 	// Times is how many matching requests the fault affects; 0 means 1,
 	// a negative value means every one until ClearFaults.
 	Times int `json:"times,omitempty"`
+
+	// Fraction, between 0 and 1, makes the fault affect only that share of
+	// the matching requests, chosen at random: 0.2 fails about one in five.
+	// Times still counts the requests affected, so Fraction 0.2 with Times
+	// -1 goes on until ClearFaults. Zero (or 1) affects every one.
+	Fraction float64 `json:"fraction,omitempty"`
+	// Seed seeds the random choice of a Fraction fault, so that the same
+	// sequence of matching requests meets the same faults.
+	Seed uint64 `json:"seed,omitempty"`
+
+	rng *rand.Rand
 }
 
 func (f *Fault) matches(method, p string) bool {
@@ -56,6 +72,9 @@ func (f *Fault) describe() string {
 	if f.Drop {
 		parts = append(parts, "dropped")
 	}
+	if f.RetryAfter > 0 {
+		parts = append(parts, "retry after "+f.RetryAfter.String())
+	}
 	return strings.Join(parts, ", ")
 }
 
@@ -65,8 +84,15 @@ func (s *Server) AddFault(f Fault) error {
 	if _, err := path.Match(f.Path, "/"); err != nil {
 		return fmt.Errorf("oktatest: fault path %q: %w", f.Path, err)
 	}
+	if f.Fraction < 0 || f.Fraction > 1 {
+		return fmt.Errorf("oktatest: fault fraction %v is not between 0 and 1", f.Fraction)
+	}
 	if f.Times == 0 {
 		f.Times = 1
+	}
+	f.rng = nil
+	if f.Fraction > 0 && f.Fraction < 1 {
+		f.rng = rand.New(rand.NewPCG(f.Seed, f.Seed^0x6f6b7461))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -91,6 +117,27 @@ func (s *Server) DelayNext(method, pathPattern string, d time.Duration, n int) {
 	s.mustAddFault(Fault{Method: method, Path: pathPattern, Delay: d, Times: n})
 }
 
+// FailFraction answers about fraction of the requests matching method and
+// pathPattern with status, until ClearFaults, choosing them with a
+// generator seeded with seed.
+func (s *Server) FailFraction(method, pathPattern string, status int, fraction float64, seed uint64) {
+	s.mustAddFault(Fault{Method: method, Path: pathPattern, Status: status, Times: -1, Fraction: fraction, Seed: seed})
+}
+
+// Outage makes the org unreachable for d: its port stops listening, so
+// connections are refused, and open connections are closed without an
+// answer. After d it listens on the same address again, with every group,
+// rule, token and fault it had. It returns once the outage has begun; an
+// outage during an outage makes it end d from now.
+func (s *Server) Outage(d time.Duration) {
+	_ = s.listener.Outage(d)
+}
+
+// Down reports whether an outage is going on, and when it ends.
+func (s *Server) Down() (bool, time.Time) {
+	return s.listener.Down()
+}
+
 // ClearFaults removes every fault.
 func (s *Server) ClearFaults() {
 	s.mu.Lock()
@@ -108,6 +155,10 @@ func (s *Server) mustAddFault(f Fault) {
 func (s *Server) takeFault(method, p string) *Fault {
 	for i, f := range s.faults {
 		if !f.matches(method, p) {
+			continue
+		}
+		if f.rng != nil && f.rng.Float64() >= f.Fraction {
+			// Not this one: a later fault may still match.
 			continue
 		}
 		used := *f

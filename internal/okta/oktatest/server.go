@@ -23,6 +23,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/faultnet"
 )
 
 // Scopes the fake knows. okta.groups.manage implies okta.groups.read, and
@@ -61,8 +63,9 @@ type Server struct {
 	// URL is the org URL, http://127.0.0.1:PORT, without a trailing slash.
 	URL string
 
-	srv   *httptest.Server
-	token string
+	srv      *httptest.Server
+	listener *faultnet.Listener
+	token    string
 
 	mu         sync.Mutex
 	groups     map[string]*group
@@ -193,7 +196,8 @@ func NewServer(opts ...Option) *Server {
 	// Connection-level noise (TLS handshakes a test refused on purpose)
 	// stays out of test output.
 	quiet := log.New(io.Discard, "", 0)
-	s.srv = &httptest.Server{Listener: l, Config: &http.Server{Handler: s, ErrorLog: quiet}}
+	s.listener = faultnet.Wrap(l)
+	s.srv = &httptest.Server{Listener: s.listener, Config: &http.Server{Handler: s, ErrorLog: quiet}}
 	if o.tls {
 		s.srv.StartTLS()
 	} else {

@@ -21,7 +21,8 @@ import (
 //	POST   /__admin/unpublish/{id}       unpublish {id}
 //	POST   /__admin/edit/{id}            edit drafts.{id} with a JSON object of fields to set
 //	POST   /__admin/faults               queue a fault: {method, path, times, status, body, header,
-//	                                     retryAfterSeconds, delayMs, drop}
+//	                                     retryAfterSeconds, delayMs, drop, dropResponse, fraction, seed}
+//	POST   /__admin/outage               {"durationMs": 5000}: answers, then refuses connections that long
 //	DELETE /__admin/faults               drop queued faults
 //	GET    /__admin/requests             the request log; ?method=&path= (pattern) filters it
 //	GET    /__admin/webhooks             webhooks with their deliveries
@@ -135,6 +136,23 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		f.Fault.Delay = time.Duration(f.DelayMs * float64(time.Millisecond))
 		s.FailNext(f.Fault)
 		w.WriteHeader(http.StatusNoContent)
+	case head == "outage" && r.Method == http.MethodPost:
+		var body struct {
+			DurationMs float64 `json:"durationMs"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.DurationMs <= 0 {
+			adminErr(http.StatusBadRequest, "body must be {\"durationMs\": N} with N > 0")
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+		// The answer goes out first: the outage closes this connection too.
+		if fl, ok := w.(http.Flusher); ok {
+			fl.Flush()
+		}
+		go func() {
+			time.Sleep(50 * time.Millisecond)
+			s.Outage(time.Duration(body.DurationMs * float64(time.Millisecond)))
+		}()
 	case head == "faults" && r.Method == http.MethodDelete:
 		s.ClearFaults()
 		w.WriteHeader(http.StatusNoContent)

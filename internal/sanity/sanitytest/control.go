@@ -1,6 +1,7 @@
 package sanitytest
 
 import (
+	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
@@ -15,8 +16,16 @@ type Fault struct {
 	// Path is a request path; '*' matches any run of characters, so "/v*/data/mutate/*" matches every
 	// mutation. Empty matches any path.
 	Path string `json:"path,omitempty"`
-	// Times is how many requests the fault applies to; 0 means 1.
+	// Times is how many requests the fault applies to; 0 means 1, and a negative value means every
+	// matching request until ClearFaults.
 	Times int `json:"times,omitempty"`
+	// Fraction, between 0 and 1, makes the fault apply to only that share of the matching requests,
+	// chosen at random (0.2 is about one in five); Times counts the requests it applied to. Zero (or 1)
+	// applies it to every one.
+	Fraction float64 `json:"fraction,omitempty"`
+	// Seed seeds the random choice of a Fraction fault, so that the same sequence of matching requests
+	// meets the same faults.
+	Seed uint64 `json:"seed,omitempty"`
 	// Status is the status to answer with instead of handling the request; 0 handles it normally (after
 	// Delay).
 	Status int `json:"status,omitempty"`
@@ -33,16 +42,43 @@ type Fault struct {
 	// DropResponse handles the request (a mutation is committed) and then closes the connection
 	// without the answer, as a failure on the way back would.
 	DropResponse bool `json:"dropResponse,omitempty"`
+
+	rng *rand.Rand
 }
 
 // FailNext queues a fault. Faults are tried in the order queued; each request consumes at most one.
 func (s *Server) FailNext(f Fault) {
-	if f.Times <= 0 {
+	if f.Times == 0 {
 		f.Times = 1
+	}
+	f.Fraction = min(max(f.Fraction, 0), 1)
+	f.rng = nil
+	if f.Fraction > 0 && f.Fraction < 1 {
+		f.rng = rand.New(rand.NewPCG(f.Seed, f.Seed^0x73616e69))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = append(s.faults, &f)
+}
+
+// FailFraction applies f to about fraction of the matching requests until ClearFaults, choosing them
+// with a generator seeded with seed.
+func (s *Server) FailFraction(f Fault, fraction float64, seed uint64) {
+	f.Times, f.Fraction, f.Seed = -1, fraction, seed
+	s.FailNext(f)
+}
+
+// Outage makes the Content Lake unreachable for d: its port stops listening, so connections are
+// refused, and open connections are closed without an answer. After d it listens on the same address
+// again, with every document, transaction and fault it had. It returns once the outage has begun; an
+// outage during an outage makes it end d from now. Webhook deliveries go on meanwhile.
+func (s *Server) Outage(d time.Duration) {
+	_ = s.listener.Outage(d)
+}
+
+// Down reports whether an outage is going on, and when it ends.
+func (s *Server) Down() (bool, time.Time) {
+	return s.listener.Down()
 }
 
 // ClearFaults drops every queued fault.
@@ -69,9 +105,15 @@ func (s *Server) take(method, path string, afterHandling bool) *Fault {
 			continue
 		}
 		if (f.Method == "" || strings.EqualFold(f.Method, method)) && (f.Path == "" || matchPattern(f.Path, path)) {
-			f.Times--
-			if f.Times <= 0 {
-				s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
+			if f.rng != nil && f.rng.Float64() >= f.Fraction {
+				// Not this one: a later fault may still match.
+				continue
+			}
+			if f.Times > 0 {
+				f.Times--
+				if f.Times == 0 {
+					s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
+				}
 			}
 			c := *f
 			return &c

@@ -24,6 +24,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/faultnet"
 )
 
 // Role is what a token may do.
@@ -50,6 +52,7 @@ type Server struct {
 	URL string
 
 	httpServer *httptest.Server
+	listener   *faultnet.Listener
 	cfg        config
 
 	mu           sync.Mutex
@@ -182,6 +185,8 @@ func NewServer(opts ...Option) *Server {
 		_ = s.httpServer.Listener.Close()
 		s.httpServer.Listener = l
 	}
+	s.listener = faultnet.Wrap(s.httpServer.Listener)
+	s.httpServer.Listener = s.listener
 	s.httpServer.Start()
 	s.URL = s.httpServer.URL
 	return s
