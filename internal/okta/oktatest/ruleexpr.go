@@ -1,27 +1,23 @@
 package oktatest
 
+import (
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/okta/oktaexpr"
+)
+
 // ruleCondition is a compiled group-rule expression.
-type ruleCondition interface {
-	matches(profile map[string]any, groupIDs []string) (bool, error)
-}
-
-// ruleExprError is a refused expression, with what the compiler said.
-type ruleExprError struct{ msg string }
-
-func (e *ruleExprError) Error() string { return e.msg }
+type ruleCondition struct{ expr *oktaexpr.Expr }
 
 // compileRuleExpression compiles an expression of the Okta Expression
-// Language subset that group rules use.
-//
-// TODO: this stand-in only checks quotes and parentheses and never
-// matches; it is replaced by internal/okta/oktaexpr.
+// Language subset that group rules use; the error is an
+// *oktaexpr.SyntaxError.
 func compileRuleExpression(src string) (ruleCondition, error) {
-	if !balanced(src) {
-		return nil, &ruleExprError{msg: "Invalid property expression"}
+	e, err := oktaexpr.Parse(src)
+	if err != nil {
+		return ruleCondition{}, err
 	}
-	return neverMatches{}, nil
+	return ruleCondition{expr: e}, nil
 }
 
-type neverMatches struct{}
-
-func (neverMatches) matches(map[string]any, []string) (bool, error) { return false, nil }
+func (c ruleCondition) matches(profile map[string]any, groupIDs []string) (bool, error) {
+	return c.expr.Eval(oktaexpr.User{Profile: profile, GroupIDs: groupIDs})
+}

@@ -206,7 +206,7 @@ func (s *Server) parseRule(w http.ResponseWriter, r *http.Request) (rule, bool) 
 		return fail("conditions.expression.type", "The type must be "+ruleExpressionType)
 	}
 	if _, err := compileRuleExpression(b.Conditions.Expression.Value); err != nil {
-		writeError(w, http.StatusBadRequest, "E0000001", "Api validation failed: validateRule", err.Error())
+		writeError(w, http.StatusBadRequest, "E0000001", "Api validation failed: validateRule", "validateRule: Invalid expression: "+err.Error())
 		return rule{}, false
 	}
 	if b.Actions == nil || b.Actions.AssignUserToGroups == nil || len(b.Actions.AssignUserToGroups.GroupIDs) == 0 {
