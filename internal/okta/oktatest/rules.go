@@ -237,31 +237,6 @@ func (s *Server) parseRule(w http.ResponseWriter, r *http.Request) (rule, bool) 
 	return rule{name: b.Name, expression: b.Conditions.Expression.Value, groupIDs: slices.Clone(ids), excluded: slices.Clone(excluded)}, true
 }
 
-// balanced is a cheap stand-in for Okta's expression compiler: quotes
-// closed, parentheses balanced.
-func balanced(expr string) bool {
-	depth := 0
-	inString := false
-	for i := 0; i < len(expr); i++ {
-		c := expr[i]
-		switch {
-		case inString && c == '\\':
-			i++
-		case c == '"':
-			inString = !inString
-		case inString:
-		case c == '(':
-			depth++
-		case c == ')':
-			depth--
-			if depth < 0 {
-				return false
-			}
-		}
-	}
-	return depth == 0 && !inString
-}
-
 func (s *Server) createRule(w http.ResponseWriter, r *http.Request) {
 	nr, ok := s.parseRule(w, r)
 	if !ok {
