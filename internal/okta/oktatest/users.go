@@ -176,8 +176,10 @@ func (s *Server) AdminUserID() string {
 }
 
 // AddUser seeds a user, applying Okta's rules on the profile (login and
-// email required and well-formed, logins unique ignoring case) but not
-// the schema: custom attributes need not be defined. Status defaults to
+// email required and well-formed, logins unique ignoring case). Custom
+// attributes that are not defined yet are added to the user schema, typed
+// by their value, as the admin who set up the org would have. Status
+// defaults to
 // ACTIVE. An ACTIVE user is then evaluated by the active group rules,
 // after the rule lag, as Okta does for a new user.
 func (s *Server) AddUser(in User) (User, error) {
@@ -208,6 +210,11 @@ func (s *Server) AddUser(in User) (User, error) {
 	}
 	if other := s.findUser(profile["login"].(string)); other != nil {
 		return User{}, fmt.Errorf("oktatest: user %s already has the login %q", other.id, other.login())
+	}
+	for k, v := range profile {
+		if _, defined := d.userSchema[k]; !defined && !standardUserAttributes[k] && v != nil {
+			d.userSchema[k] = AttributeDef{Type: typeOfValue(v)}
+		}
 	}
 	if in.Password != "" {
 		if problem := checkPassword(in.Password, profile); problem != "" {
@@ -466,4 +473,18 @@ func checkPassword(pw string, profile map[string]any) string {
 		return "Password requirements were not met. Password requirements: at least 8 characters, a lowercase letter, an uppercase letter, a number, no parts of your username."
 	}
 	return ""
+}
+
+// typeOfValue is the schema type a seeded value implies.
+func typeOfValue(v any) string {
+	switch v.(type) {
+	case bool:
+		return "boolean"
+	case []any:
+		return "array"
+	}
+	if _, ok := toFloat(v); ok {
+		return "number"
+	}
+	return "string"
 }
