@@ -26,7 +26,9 @@ var sdkIntegrationTests = []string{
 // TestOktaSDKIntegration builds the SDK's own integration tests from the
 // module cache, unchanged, and runs each of sdkIntegrationTests alone
 // against a new fake org. SDK_INTEGRATION_RUN narrows the list to the
-// tests whose names contain it.
+// tests whose names contain it; SDK_INTEGRATION_RULE_LAG (a duration) makes
+// the fake's group rules lag as a real org's do, which the SDK's rule test
+// waits out.
 //
 // It needs the SDK's test dependencies in the module cache; without them
 // (an offline machine that never downloaded them) it is skipped, and
@@ -66,6 +68,14 @@ func TestOktaSDKIntegration(t *testing.T) {
 		t.Fatalf("building the SDK's integration tests: %v\n%s", err, buildOut.String())
 	}
 
+	var opts []Option
+	if lag := os.Getenv("SDK_INTEGRATION_RULE_LAG"); lag != "" {
+		d, err := time.ParseDuration(lag)
+		if err != nil {
+			t.Fatalf("SDK_INTEGRATION_RULE_LAG: %v", err)
+		}
+		opts = append(opts, WithRuleLag(d))
+	}
 	only := os.Getenv("SDK_INTEGRATION_RUN")
 	for _, name := range sdkIntegrationTests {
 		if only != "" && !strings.Contains(name, only) {
@@ -73,7 +83,7 @@ func TestOktaSDKIntegration(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			srv := NewServer()
+			srv := NewServer(opts...)
 			t.Cleanup(srv.Close)
 			home := t.TempDir() // no ~/.okta/okta.yaml of the machine's user
 			cmd := exec.CommandContext(ctx, bin, "-test.run", "^"+name+"$", "-test.count=1", "-test.v")
