@@ -84,7 +84,7 @@ type User struct {
 }
 
 // Login is the user's profile.login.
-func (u User) Login() string { s, _ := u.Profile["login"].(string); return s }
+func (u User) Login() string { return loginOf(u.Profile) }
 
 type user struct {
 	id, status string
@@ -106,7 +106,7 @@ func (u *user) snapshot() User {
 	}
 }
 
-func (u *user) login() string { s, _ := u.profile["login"].(string); return s }
+func (u *user) login() string { return loginOf(u.profile) }
 
 // directory holds the org's people: users, group membership and pending
 // rule evaluations. Its maps are made on first use; everything is guarded
@@ -208,7 +208,7 @@ func (s *Server) AddUser(in User) (User, error) {
 	if field, problem := checkUserProfile(profile, nil); problem != "" {
 		return User{}, fmt.Errorf("oktatest: %s: %s", field, problem)
 	}
-	if other := s.findUser(profile["login"].(string)); other != nil {
+	if other := s.findUser(loginOf(profile)); other != nil {
 		return User{}, fmt.Errorf("oktatest: user %s already has the login %q", other.id, other.login())
 	}
 	for k, v := range profile {
@@ -302,7 +302,7 @@ func (s *Server) UpdateUser(id string, update func(*User)) error {
 	if field, problem := checkUserProfile(snap.Profile, nil); problem != "" {
 		return fmt.Errorf("oktatest: %s: %s", field, problem)
 	}
-	if other := s.findUser(snap.Profile["login"].(string)); other != nil && other.id != u.id {
+	if other := s.findUser(loginOf(snap.Profile)); other != nil && other.id != u.id {
 		return fmt.Errorf("oktatest: user %s already has the login %q", other.id, other.login())
 	}
 	s.setProfile(u, snap.Profile)
@@ -412,10 +412,10 @@ func checkUserProfile(profile map[string]any, custom map[string]AttributeDef) (s
 			return k, "The field cannot be left blank"
 		}
 	}
-	if login := profile["login"].(string); len(login) > 100 {
+	if login := loginOf(profile); len(login) > 100 {
 		return "login", "The field is too long (maximum 100 characters)"
 	}
-	if !emailPattern.MatchString(profile["login"].(string)) {
+	if !emailPattern.MatchString(loginOf(profile)) {
 		return "login", "Username must be in the form of an email address"
 	}
 	for _, k := range []string{"email", "secondEmail"} {
@@ -466,7 +466,7 @@ func checkPassword(pw string, profile map[string]any) string {
 			digit = true
 		}
 	}
-	login, _ := profile["login"].(string)
+	login := loginOf(profile)
 	local, _, _ := strings.Cut(strings.ToLower(login), "@")
 	partOfLogin := len(local) >= 4 && strings.Contains(strings.ToLower(pw), local)
 	if len([]rune(pw)) < 8 || !lower || !upper || !digit || partOfLogin {
@@ -487,4 +487,10 @@ func typeOfValue(v any) string {
 		return "number"
 	}
 	return "string"
+}
+
+// loginOf is profile.login, or "" when it is missing or not a string.
+func loginOf(profile map[string]any) string {
+	s, _ := profile["login"].(string)
+	return s
 }

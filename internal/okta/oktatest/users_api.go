@@ -264,7 +264,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		validationError(w, field, problem)
 		return
 	}
-	if s.findUser(b.Profile["login"].(string)) != nil {
+	if s.findUser(loginOf(b.Profile)) != nil {
 		validationError(w, "login", "An object with this field already exists in the current organization")
 		return
 	}
@@ -375,7 +375,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, idOrLogin st
 		validationError(w, field, problem)
 		return
 	}
-	if other := s.findUser(profile["login"].(string)); other != nil && other.id != u.id {
+	if other := s.findUser(loginOf(profile)); other != nil && other.id != u.id {
 		validationError(w, "login", "An object with this field already exists in the current organization")
 		return
 	}
