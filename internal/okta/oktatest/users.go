@@ -118,6 +118,54 @@ type directory struct {
 	userSchema map[string]AttributeDef           // custom user attributes
 	adminID    string                            // the user the API token belongs to
 	pending    []evalJob                         // rule evaluations not yet run
+
+	// What search and q see of users: writes reach it after the search
+	// lag, as they reach groups' (searchIndex).
+	userIndex   map[string]User
+	userPending []userIndexUpdate
+}
+
+type userIndexUpdate struct {
+	at      time.Time
+	id      string
+	user    User
+	deleted bool
+}
+
+// reindexUser schedules the user's current state (or its deletion) for
+// search. Callers hold s.mu.
+func (s *Server) reindexUser(id string) {
+	d := &s.dir
+	u := userIndexUpdate{at: time.Now().Add(s.limits.searchLag), id: id}
+	if cur, ok := d.users[id]; ok {
+		u.user = cur.snapshot()
+	} else {
+		u.deleted = true
+	}
+	d.userPending = append(d.userPending, u)
+	s.catchUpUserIndex()
+}
+
+// catchUpUserIndex applies the updates that are due. Callers hold s.mu.
+func (s *Server) catchUpUserIndex() {
+	d := &s.dir
+	now := time.Now()
+	keep := d.userPending[:0]
+	for _, u := range d.userPending {
+		if u.at.After(now) {
+			keep = append(keep, u)
+			continue
+		}
+		// An older write still waiting (the lag was longer then) must not
+		// land after this newer one.
+		keep = slices.DeleteFunc(keep, func(w userIndexUpdate) bool { return w.id == u.id })
+		if u.deleted {
+			delete(d.userIndex, u.id)
+		} else {
+			d.userIndex[u.id] = u.user
+		}
+	}
+	d.userPending = keep
 }
 
 // people returns the directory, creating it (and the admin user who owns
@@ -131,6 +179,7 @@ func (s *Server) people() *directory {
 	d.logins = map[string]string{}
 	d.members = map[string]map[string]*membership{}
 	d.userSchema = map[string]AttributeDef{}
+	d.userIndex = map[string]User{}
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	admin := &user{
 		id: newID("00u"), status: UserActive, provider: "OKTA",
@@ -152,6 +201,7 @@ func (s *Server) putUser(u *user) {
 	d.users[u.id] = u
 	d.logins[strings.ToLower(u.login())] = u.id
 	s.addMember(s.everyoneID, u.id, "")
+	s.reindexUser(u.id)
 }
 
 // findUser looks a user up by ID or login (ignoring case). Callers hold
@@ -236,6 +286,7 @@ func (s *Server) AddUser(in User) (User, error) {
 		u.passwordAt = orNow(in.PasswordChanged, now)
 	}
 	s.putUser(u)
+	d.userIndex[u.id] = u.snapshot() // seeded users are searchable at once
 	s.evaluateUserLater(u.id)
 	return u.snapshot(), nil
 }
@@ -312,6 +363,7 @@ func (s *Server) UpdateUser(id string, update func(*User)) error {
 	if snap.Password != "" {
 		u.password = snap.Password
 		u.passwordAt = time.Now().UTC().Truncate(time.Millisecond)
+		s.reindexUser(u.id)
 	}
 	return nil
 }
@@ -353,6 +405,7 @@ func (s *Server) deleteUserLocked(u *user) {
 	}
 	delete(d.logins, strings.ToLower(u.login()))
 	delete(d.users, u.id)
+	s.reindexUser(u.id)
 }
 
 // setProfile replaces a user's profile; a change makes the rules look at
@@ -365,6 +418,7 @@ func (s *Server) setProfile(u *user, profile map[string]any) {
 	u.profile = maps.Clone(profile)
 	s.dir.logins[strings.ToLower(u.login())] = u.id
 	u.updated = time.Now().UTC().Truncate(time.Millisecond)
+	s.reindexUser(u.id)
 	s.evaluateUserLater(u.id)
 }
 
@@ -380,6 +434,7 @@ func (s *Server) setStatus(u *user, status string) {
 	if status == UserDeprovisioned {
 		u.activated = time.Time{}
 	}
+	s.reindexUser(u.id)
 	if status == UserActive {
 		s.evaluateUserLater(u.id)
 	}

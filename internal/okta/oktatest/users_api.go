@@ -390,6 +390,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, idOrLogin st
 	if pw != "" {
 		now := time.Now().UTC().Truncate(time.Millisecond)
 		u.password, u.passwordAt, u.updated = pw, now, now
+		s.reindexUser(u.id)
 	}
 	writeJSON(w, http.StatusOK, renderUser(u.snapshot(), baseURL(r)))
 }
@@ -593,9 +594,17 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.people()
 	attrs := s.userSearchAttributes()
-	all := make([]User, 0, len(s.dir.users))
-	for _, u := range s.dir.users {
-		all = append(all, u.snapshot())
+	// search and q read the lagging index; everything else reads live data.
+	var all []User
+	if search != "" || (query != "" && filter == "") {
+		s.catchUpUserIndex()
+		for _, u := range s.dir.userIndex {
+			all = append(all, u)
+		}
+	} else {
+		for _, u := range s.dir.users {
+			all = append(all, u.snapshot())
+		}
 	}
 	s.mu.Unlock()
 

@@ -626,3 +626,39 @@ func TestAdminUsersAPI(t *testing.T) {
 }
 
 func queryEscape(s string) string { return strings.NewReplacer(" ", "%20", `"`, "%22").Replace(s) }
+
+func TestUserSearchLag(t *testing.T) {
+	srv := start(t, WithSearchLag(time.Hour))
+	auth := ssws(srv)
+	seeded := mustAddUser(t, srv, User{Profile: person("seeded@example.com", "department", "Sales")})
+	a := call(t, srv, "POST", "/api/v1/users", map[string]any{"profile": person("fresh@example.com", "department", "Sales")}, auth)
+	var fresh map[string]any
+	a.json(t, &fresh)
+	search := "/api/v1/users?search=" + queryEscape(`profile.department eq "Sales"`)
+	if got := userIDs(t, call(t, srv, "GET", search, nil, auth)); !slices.Equal(got, []string{seeded.ID}) {
+		t.Errorf("search = %v, want only the seeded user until the index catches up", got)
+	}
+	if got := userIDs(t, call(t, srv, "GET", "/api/v1/users?q=fresh", nil, auth)); len(got) != 0 {
+		t.Errorf("q = %v, want nothing yet", got)
+	}
+	// Reads by ID, filter and plain lists are never stale.
+	if a := call(t, srv, "GET", "/api/v1/users/"+fresh["id"].(string), nil, auth); a.status != 200 {
+		t.Errorf("get = %d", a.status)
+	}
+	if got := userIDs(t, call(t, srv, "GET", "/api/v1/users?filter="+queryEscape(`profile.login eq "fresh@example.com"`), nil, auth)); len(got) != 1 {
+		t.Errorf("filter = %v", got)
+	}
+	srv.SetSearchLag(0)
+	call(t, srv, "POST", "/api/v1/users/"+seeded.ID, map[string]any{"profile": map[string]any{"department": "HR"}}, auth)
+	// The fresh user's entry is still an hour away; the new change is not.
+	if got := userIDs(t, call(t, srv, "GET", search, nil, auth)); len(got) != 0 {
+		t.Errorf("search after the seeded user left Sales = %v", got)
+	}
+	// A newer write to the fresh user overtakes its older, slower one.
+	call(t, srv, "POST", "/api/v1/users/"+fresh["id"].(string), map[string]any{"profile": map[string]any{"department": "Sales"}}, auth)
+	call(t, srv, "POST", "/api/v1/users/"+fresh["id"].(string), map[string]any{"profile": map[string]any{"department": "Legal"}}, auth)
+	legal := "/api/v1/users?search=" + queryEscape(`profile.department eq "Legal"`)
+	if got := userIDs(t, call(t, srv, "GET", legal, nil, auth)); !slices.Equal(got, []string{fresh["id"].(string)}) {
+		t.Errorf("search for the newest state = %v", got)
+	}
+}
