@@ -1,8 +1,8 @@
 // Package oktatest is an in-memory fake Okta org for tests and the local
 // stack: a real HTTP server, like net/http/httptest, that speaks the parts
 // of Okta's management API this project uses (groups, group rules, the group
-// schema, the OAuth token endpoint) with Okta's paths, status codes, error
-// bodies, Link and X-Rate-Limit-* headers.
+// schema, users and group membership, the OAuth token endpoint) with Okta's
+// paths, status codes, error bodies, Link and X-Rate-Limit-* headers.
 //
 // Tests drive it through a small Go API: seed and inspect groups, change
 // them behind the client's back (drift), inject faults, make search lag

@@ -654,7 +654,7 @@ func TestUserSearchLag(t *testing.T) {
 	if got := userIDs(t, call(t, srv, "GET", search, nil, auth)); len(got) != 0 {
 		t.Errorf("search after the seeded user left Sales = %v", got)
 	}
-	// A newer write to the fresh user overtakes its older, slower one.
+	// With no lag left, the newest state of the fresh user is what search sees.
 	call(t, srv, "POST", "/api/v1/users/"+fresh["id"].(string), map[string]any{"profile": map[string]any{"department": "Sales"}}, auth)
 	call(t, srv, "POST", "/api/v1/users/"+fresh["id"].(string), map[string]any{"profile": map[string]any{"department": "Legal"}}, auth)
 	legal := "/api/v1/users?search=" + queryEscape(`profile.department eq "Legal"`)
