@@ -188,6 +188,7 @@ func NewServer(opts ...Option) *Server {
 	s.putGroup(everyone)
 	s.everyoneID = everyone.id
 	s.index.entries[everyone.id] = everyone.snapshot()
+	s.people() // the org's admin, whom the API token belongs to (users.go)
 
 	l, err := net.Listen("tcp", o.addr)
 	if err != nil {

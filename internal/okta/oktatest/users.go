@@ -109,8 +109,8 @@ func (u *user) snapshot() User {
 func (u *user) login() string { return loginOf(u.profile) }
 
 // directory holds the org's people: users, group membership and pending
-// rule evaluations. Its maps are made on first use; everything is guarded
-// by Server.mu.
+// rule evaluations. NewServer makes it; everything is guarded by
+// Server.mu.
 type directory struct {
 	users      map[string]*user
 	logins     map[string]string                 // lower-cased login -> user ID
@@ -169,7 +169,7 @@ func (s *Server) catchUpUserIndex() {
 }
 
 // people returns the directory, creating it (and the admin user who owns
-// the API token) on first use. Callers hold s.mu.
+// the API token) on first use. Callers hold s.mu (or are NewServer).
 func (s *Server) people() *directory {
 	d := &s.dir
 	if d.users != nil {
