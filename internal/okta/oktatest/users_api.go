@@ -140,8 +140,6 @@ func renderUser(u User, base string) userJSON {
 	if u.Status != UserDeprovisioned {
 		action("deactivate")
 	}
-	links["type"] = map[string]string{"href": base + "/api/v1/meta/types/user/" + userTypeID}
-	links["schema"] = map[string]string{"href": base + "/api/v1/meta/schemas/user/osc1defaultuserschema"}
 	return userJSON{
 		ID: u.ID, Status: u.Status, Created: u.Created.UTC().Format(timeLayout),
 		Activated: timeOrNull(u.Activated), StatusChanged: timeOrNull(u.StatusChanged),
