@@ -1,7 +1,8 @@
 # Quickstart: one Okta group per access-controlled Sanity document.
 #
-# The provider block holds no connection settings on purpose: they all come from the environment, which is what the
-# local stack prints (`go run ./cmd/devstack`) and what a CI pipeline sets from its secrets:
+# The provider block holds no connection settings on purpose: they all come from the environment, which is
+# what the local stack prints (`make devstack`, then `./bin/devstack`) and what a CI pipeline sets from its
+# secrets:
 #   SANITY_API_HOST, SANITY_PROJECT_ID, SANITY_DATASET, SANITY_API_TOKEN, OKTA_ORG_URL, OKTA_API_TOKEN
 
 terraform {
@@ -46,8 +47,9 @@ data "sanityokta_documents" "gated" {
 resource "sanityokta_document_group" "content" {
   for_each = data.sanityokta_documents.gated.documents
 
-  document_id    = each.key
-  name           = "${var.group_name_prefix}${each.value.slug}"
+  document_id = each.key
+  # A document without a slug (or a title) still gets a group: fall back to its ID.
+  name           = "${var.group_name_prefix}${coalesce(each.value.slug, each.key)}"
   description    = "Access to ${coalesce(each.value.title, each.key)}"
   document_field = var.document_field
 }

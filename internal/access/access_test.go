@@ -101,7 +101,16 @@ func (w *world) seed(t *testing.T, docs ...map[string]any) {
 
 func (w *world) field(id string) any { return w.lake.Document(id)["oktaGroupId"] }
 
-func (w *world) mutations() int { return w.lake.CountRequests("POST", "/v*/data/mutate/*") }
+// mutations counts the mutation requests that could commit: the dry-run write check commits nothing.
+func (w *world) mutations() int {
+	n := 0
+	for _, r := range w.lake.Requests() {
+		if r.Method == "POST" && strings.Contains(r.Path, "/data/mutate/") && !strings.Contains(r.RawQuery, "dryRun=true") {
+			n++
+		}
+	}
+	return n
+}
 
 // create makes the group of document id, named content:<id>, and fails the test if it cannot.
 func (w *world) create(t *testing.T, id string) access.Binding {
@@ -804,5 +813,52 @@ func TestDocumentGoneWarnsOnlyWhenTheResourceStays(t *testing.T) {
 	wn := w.svc.KeptWithoutDocument(b)
 	if wn == nil || !strings.Contains(wn.Detail, "still has a resource for it") {
 		t.Errorf("warning for a resource that stays = %+v", wn)
+	}
+}
+
+// A refresh of many links to a few existing groups reads each group once, and the documents through the
+// shared listing: a plan over N links costs no more requests than over N owned groups.
+func TestReadLinksSharesTheReads(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	tiers := map[string]string{}
+	for _, tier := range []string{"Partners", "Staff"} {
+		g, err := w.org.AddGroup(oktatest.Group{Name: tier})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tiers[tier] = g.ID
+	}
+	const n = 30
+	var links []access.Link
+	for i := range n {
+		id := fmt.Sprintf("doc-%02d", i)
+		w.seed(t, doc(id))
+		group := tiers[[]string{"Partners", "Staff"}[i%2]]
+		l, _, err := w.svc.CreateLink(context.Background(), access.LinkSpec{DocumentID: id, GroupID: group, Field: access.DefaultDocumentField})
+		if err != nil {
+			t.Fatal(err)
+		}
+		links = append(links, l)
+	}
+	w.nextRun(t)
+	w.org.ResetRequests()
+	queries := w.lake.CountRequests("GET", "/v*/data/query/*") + w.lake.CountRequests("POST", "/v*/data/query/*")
+	var wg sync.WaitGroup
+	for _, l := range links {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got, gone, err := w.svc.ReadLink(context.Background(), l)
+			if err != nil || gone || !got.DocumentSynced {
+				t.Errorf("read %s: %+v, gone %v, %v", l.DocumentID, got, gone, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if got := len(w.org.Requests()); got > 4 {
+		t.Errorf("%d Okta requests to refresh %d links to 2 groups, want at most 4 (the listing and one GET per group)", got, n)
+	}
+	if got := w.lake.CountRequests("GET", "/v*/data/query/*") + w.lake.CountRequests("POST", "/v*/data/query/*") - queries; got > 2 {
+		t.Errorf("%d Content Lake queries to refresh %d links, want the shared listing", got, n)
 	}
 }

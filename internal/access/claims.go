@@ -76,9 +76,10 @@ func (s *Service) ClaimPlan(c PlanClaim) (token string, err error) {
 		token = cl.nonce + "-" + strconv.Itoa(cl.issued)
 	}
 	if other, ok := cl.planned[c.DocumentID]; ok && other != token {
-		return token, fmt.Errorf("document %q is managed by two sanityokta_document_group resources in this configuration; "+
-			"each would overwrite the other's group ID in the document on every apply. Keep one resource per document: "+
-			"if two data sources overlap, make their filters exclusive, or build one map from both with merge()", c.DocumentID)
+		return token, fmt.Errorf("document %q is managed by two resources in this configuration (sanityokta_document_group "+
+			"or sanityokta_document_link); each would overwrite the other's group ID in the document on every apply. Keep "+
+			"one resource per document: a document owns a group or links to one, not both. If two data sources overlap, "+
+			"make their filters exclusive, or build one map from both with merge()", c.DocumentID)
 	}
 	cl.planned[c.DocumentID] = token
 	if c.Name == "" {
@@ -109,18 +110,29 @@ func sameNameError(name, first, second string) error {
 // claimCreate is the apply-time half of ClaimPlan, taken before a create calls Okta: two creates in one
 // process for one document, or for one name from two documents, are refused before either has a group.
 func (s *Service) claimCreate(spec Spec) error {
+	if err := s.claimDocument(spec.DocumentID); err != nil {
+		return err
+	}
 	cl := &s.claims
 	cl.mu.Lock()
 	defer cl.mu.Unlock()
-	if cl.creating[spec.DocumentID] {
-		return fmt.Errorf("two resources create a group for document %q in this run; keep one "+
-			"sanityokta_document_group per document", spec.DocumentID)
-	}
 	if other, ok := cl.names[spec.Name]; ok && other != spec.DocumentID {
 		return sameNameError(spec.Name, other, spec.DocumentID)
 	}
-	cl.creating[spec.DocumentID] = true
 	cl.names[spec.Name] = spec.DocumentID
+	return nil
+}
+
+// claimDocument refuses a second create, of a group or a link, for one document in this process.
+func (s *Service) claimDocument(documentID string) error {
+	cl := &s.claims
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	if cl.creating[documentID] {
+		return fmt.Errorf("two resources create a group or a link for document %q in this run; keep one "+
+			"resource per document: a document owns a group or links to one, not both", documentID)
+	}
+	cl.creating[documentID] = true
 	return nil
 }
 

@@ -57,6 +57,8 @@ func (c SanityContentLake) Mutate(ctx context.Context, transactionID string, pat
 		return fmt.Errorf("%w: %w", ErrRevisionConflict, err)
 	case sanity.IsNotFound(err):
 		return fmt.Errorf("%w: %w", ErrDocumentNotFound, err)
+	case sanity.IsUnauthorized(err), sanity.IsForbidden(err):
+		return fmt.Errorf("%w: %w", ErrWriteForbidden, err)
 	case sanity.IsTransactionIDReused(err):
 		// The same patches against the same revisions were committed before (an earlier attempt whose
 		// answer was lost): the next read sees them.

@@ -47,6 +47,9 @@ func (s *Service) Create(ctx context.Context, spec Spec) (Binding, []Warning, er
 	if err := s.claimCreate(spec); err != nil {
 		return Binding{}, nil, err
 	}
+	if err := s.CheckWritable(ctx, spec); err != nil {
+		return Binding{}, nil, err
+	}
 	batched := s.writes.expect()
 	defer batched.leave()
 	doc, err := s.readVariants(ctx, spec.DocumentID, spec.Field)
@@ -89,7 +92,7 @@ func (s *Service) Create(ctx context.Context, spec Spec) (Binding, []Warning, er
 	}
 	if _, err := s.applyFrom(ctx, spec.DocumentID, fieldChange{Field: spec.Field, GroupID: grp.ID}, &doc, batched); err != nil {
 		return Binding{}, warnings, fmt.Errorf("the Okta group %q (%s) exists, but its ID could not be written back; "+
-			"the next apply adopts the group and finishes: %w", grp.Profile.Name, grp.ID, err)
+			"%s: %w", grp.Profile.Name, grp.ID, writeBackRemedy(err), err)
 	}
 	return s.binding(spec, grp, true), warnings, nil
 }

@@ -37,9 +37,16 @@ func (e *GuardError) Error() string {
 		hint = "The group changed in Okta since the provider took it on; restore it there, or stop managing it " +
 			"with `terraform state rm`"
 	}
-	return fmt.Sprintf("refusing to %s Okta group %q (%s) for document %q: %s. The provider only manages groups "+
+	if e.Action == "target" {
+		hint = "Point the rule at a group this provider manages (a sanityokta_document_group's id)"
+	}
+	forDoc := ""
+	if e.DocumentID != "" {
+		forDoc = fmt.Sprintf(" for document %q", e.DocumentID)
+	}
+	return fmt.Sprintf("refusing to %s Okta group %q (%s)%s: %s. The provider only manages groups "+
 		"of type OKTA_GROUP without administrator privileges whose names start with the configured "+
-		"group_name_prefix; the group was left untouched. %s", e.Action, e.GroupName, e.GroupID, e.DocumentID, e.Rule, hint)
+		"group_name_prefix; the group was left untouched. %s", e.Action, e.GroupName, e.GroupID, forDoc, e.Rule, hint)
 }
 
 func (e *GuardError) Unwrap() error { return ErrNotOwned }

@@ -95,3 +95,53 @@ func (d OktaDirectory) ReplaceGroupProfile(ctx context.Context, id string, p Pro
 func (d OktaDirectory) DeleteGroup(ctx context.Context, id string) error {
 	return d.Client.DeleteGroup(ctx, id)
 }
+
+func fromOktaRule(r *okta.GroupRule) Rule {
+	return Rule{ID: r.ID, Name: r.Name, Status: r.Status, Expression: r.Expression, GroupIDs: r.GroupIDs}
+}
+
+// ListRules lists every group rule of the org, page by page.
+func (d OktaDirectory) ListRules(ctx context.Context) ([]Rule, error) {
+	rs, err := d.Client.ListGroupRules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Rule, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, fromOktaRule(r))
+	}
+	return out, nil
+}
+
+// CreateRule creates an INACTIVE rule.
+func (d OktaDirectory) CreateRule(ctx context.Context, r Rule) (Rule, error) {
+	out, err := d.Client.CreateGroupRule(ctx, okta.GroupRule{Name: r.Name, Expression: r.Expression, GroupIDs: r.GroupIDs})
+	if err != nil {
+		return Rule{}, err
+	}
+	return fromOktaRule(out), nil
+}
+
+// ReplaceRule replaces an INACTIVE rule's name and expression.
+func (d OktaDirectory) ReplaceRule(ctx context.Context, r Rule) (Rule, error) {
+	out, err := d.Client.ReplaceGroupRule(ctx, okta.GroupRule{ID: r.ID, Name: r.Name, Expression: r.Expression, GroupIDs: r.GroupIDs})
+	if err != nil {
+		return Rule{}, err
+	}
+	return fromOktaRule(out), nil
+}
+
+// ActivateRule starts a rule.
+func (d OktaDirectory) ActivateRule(ctx context.Context, id string) error {
+	return d.Client.ActivateGroupRule(ctx, id)
+}
+
+// DeactivateRule stops a rule; its members stay.
+func (d OktaDirectory) DeactivateRule(ctx context.Context, id string) error {
+	return d.Client.DeactivateGroupRule(ctx, id)
+}
+
+// DeleteRule deletes a rule; a missing one counts as deleted.
+func (d OktaDirectory) DeleteRule(ctx context.Context, id string, removeUsers bool) error {
+	return d.Client.DeleteGroupRule(ctx, id, removeUsers)
+}

@@ -37,12 +37,39 @@ type Group struct {
 // deleted. ListGroupsByPrefix returns every group whose name starts with prefix (exact case), with the
 // same eventual consistency as FindGroupByName.
 type Directory interface {
+	RuleDirectory
 	GetGroup(ctx context.Context, id string) (Group, error)
 	ListGroupsByPrefix(ctx context.Context, prefix string) ([]Group, error)
 	FindGroupByName(ctx context.Context, name string) (g Group, found bool, err error)
 	CreateGroup(ctx context.Context, p Profile) (Group, error)
 	ReplaceGroupProfile(ctx context.Context, id string, p Profile) (Group, error)
 	DeleteGroup(ctx context.Context, id string) error
+}
+
+// Rule statuses as Okta reports them. A rule whose target group was deleted is INVALID and can then only
+// be read or deleted.
+const (
+	RuleActive   = "ACTIVE"
+	RuleInactive = "INACTIVE"
+	RuleInvalid  = "INVALID"
+)
+
+// Rule is an Okta group rule: the users matching Expression are put into the groups.
+type Rule struct {
+	ID, Name, Status, Expression string
+	GroupIDs                     []string
+}
+
+// RuleDirectory is the part of Okta's group rules API the domain uses. CreateRule returns an INACTIVE
+// rule; ReplaceRule works only on an INACTIVE rule and cannot change GroupIDs; DeleteRule treats a
+// missing rule as deleted, and removeUsers takes the users the rule added out of its groups.
+type RuleDirectory interface {
+	ListRules(ctx context.Context) ([]Rule, error)
+	CreateRule(ctx context.Context, r Rule) (Rule, error)
+	ReplaceRule(ctx context.Context, r Rule) (Rule, error)
+	ActivateRule(ctx context.Context, id string) error
+	DeactivateRule(ctx context.Context, id string) error
+	DeleteRule(ctx context.Context, id string, removeUsers bool) error
 }
 
 // Query is one GROQ query against the Content Lake.

@@ -81,6 +81,8 @@ type Service struct {
 	shared  sharedReads
 	writes  writeCoalescer
 	claims  claims
+	// writable is CheckWritable's answer (writable.go).
+	writable writableCheck
 }
 
 // NewService returns a Service over the given Okta directory and Content Lake.

@@ -52,6 +52,10 @@ type sharedReads struct {
 	fields map[string]*documentListing
 	// directNameLookups counts the name lookups made with a search of their own before any listing.
 	directNameLookups int
+	// gets are the GETs of single groups under way.
+	gets map[string]*groupGet
+	// rules is the shared listing of group rules (rule.go).
+	rules *ruleListing
 }
 
 // directNameLookupBudget is how many name lookups search on their own before the group listing is worth
@@ -139,12 +143,42 @@ func (s *Service) group(ctx context.Context, id string) (Group, error) {
 	if ok {
 		return g, nil
 	}
-	g, err = s.groups.GetGroup(ctx, id)
-	if err != nil {
+	return s.getGroupOnce(ctx, id)
+}
+
+// groupGet is a GET of one group that concurrent callers share: links of many documents name the same
+// few groups, which are outside the prefix and so missing from the listing.
+type groupGet struct {
+	load
+	group Group
+}
+
+// getGroupOnce GETs a group, sharing one request among the callers that ask for it at the same time.
+func (s *Service) getGroupOnce(ctx context.Context, id string) (Group, error) {
+	s.shared.mu.Lock()
+	if s.shared.gets == nil {
+		s.shared.gets = map[string]*groupGet{}
+	}
+	g, inFlight := s.shared.gets[id]
+	if !inFlight {
+		g = &groupGet{load: newLoad()}
+		s.shared.gets[id] = g
+	}
+	s.shared.mu.Unlock()
+	if !inFlight {
+		g.group, g.err = s.groups.GetGroup(ctx, id)
+		if g.err == nil {
+			s.rememberGroup(g.group)
+		}
+		s.shared.mu.Lock()
+		delete(s.shared.gets, id)
+		s.shared.mu.Unlock()
+		close(g.loaded)
+	}
+	if err := g.wait(ctx); err != nil {
 		return Group{}, err
 	}
-	s.rememberGroup(g)
-	return g, nil
+	return g.group, nil
 }
 
 // groupNamed returns the OKTA_GROUP with exactly this name from the shared listing. Not finding it means

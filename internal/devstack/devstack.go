@@ -106,6 +106,14 @@ type Stack struct {
 	closeOnce   sync.Once
 }
 
+// TierGroups are groups the fake org starts with, as an org's admins would manage them outside Terraform:
+// the access tiers that sanityokta_document_link examples link documents to. Their IDs are fixed so the
+// examples run on the local stack as written.
+var TierGroups = []oktatest.Group{
+	{ID: "00gPartnersTier00001", Name: "Partners", Description: "Partner portal access, managed by the Okta admins"},
+	{ID: "00gEmployeesTier0001", Name: "Employees", Description: "Every employee, managed by the Okta admins"},
+}
+
 // Start starts both fakes on loopback and seeds the Content Lake. ctx bounds the start only; the stack
 // runs until Close.
 func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
@@ -159,6 +167,11 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		return nil, err
 	}
 	st.OktaURL = st.Okta.URL
+	for _, g := range TierGroups {
+		if _, err := st.Okta.AddGroup(g); err != nil {
+			return nil, fmt.Errorf("devstack: adding the tier group %q: %w", g.Name, err)
+		}
+	}
 	usersName := opts.UsersFile
 	if usersName == "" {
 		usersName = "users"

@@ -27,12 +27,12 @@ func ExampleStart() {
 	cmd.Env = append(os.Environ(), stack.Environ()...)
 	// ... run cmd, then look at stack.Okta.Groups() and stack.Sanity.Document(id).
 
-	fmt.Println(len(stack.Sanity.Documents()), "documents,", len(stack.Okta.Groups()), "group (Everyone)")
+	fmt.Println(len(stack.Sanity.Documents()), "documents,", len(stack.Okta.Groups()), "groups (Everyone and the two tier groups)")
 	for _, name := range devstack.EnvNames {
 		fmt.Println(name)
 	}
 	// Output:
-	// 20 documents, 1 group (Everyone)
+	// 20 documents, 3 groups (Everyone and the two tier groups)
 	// SANITY_API_HOST
 	// SANITY_PROJECT_ID
 	// SANITY_DATASET

@@ -108,6 +108,8 @@ type Client struct {
 	orgURL  string
 	retries int
 	pacer   *pacer
+	// scopes are the OAuth scopes requested for a service app; nil for an API token.
+	scopes []string
 }
 
 // New checks cfg and builds a client. It makes no network call: bad
@@ -186,7 +188,14 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("okta: configuring the Okta SDK for %s: %w", orgURL, err)
 	}
-	return &Client{sdk: c, orgURL: orgURL, retries: retries, pacer: pace}, nil
+	client := &Client{sdk: c, orgURL: orgURL, retries: retries, pacer: pace}
+	if cfg.APIToken == "" {
+		client.scopes = cfg.Scopes
+		if len(client.scopes) == 0 {
+			client.scopes = DefaultScopes
+		}
+	}
+	return client, nil
 }
 
 // OrgURL is the normalized org URL the client sends requests to.

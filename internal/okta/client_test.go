@@ -746,3 +746,35 @@ func TestHTTPSOrgWithCustomClient(t *testing.T) {
 		t.Errorf("GetGroup with an untrusted certificate = %v, want a certificate error", err)
 	}
 }
+
+func TestServiceAppErrorMessages(t *testing.T) {
+	ctx := context.Background()
+	srv := newServer(t)
+	key, keyPEM := rsaKeyPEM(t, true)
+	_, otherPEM := rsaKeyPEM(t, true)
+	_ = srv.AddServiceApp(oktatest.ServiceApp{ClientID: "0oausers", PublicKey: &key.PublicKey, Scopes: []string{"okta.users.read", oktatest.ScopeGroupsRead}})
+	oauth := func(pemText string, scopes ...string) *okta.Client {
+		return newClient(t, srv, func(cfg *okta.Config) {
+			cfg.APIToken, cfg.ClientID, cfg.PrivateKey, cfg.Scopes = "", "0oausers", pemText, scopes
+		})
+	}
+
+	// Granted, but not what the provider needs: the token works and the groups API refuses it.
+	_, err := oauth(keyPEM, "okta.users.read").GetGroup(ctx, srv.EveryoneID())
+	for _, want := range []string{"requested the scopes okta.users.read", "leave out okta.groups.read and okta.groups.manage", "OKTA_SCOPES"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("users scope only: %v\nwant it to contain %q", err, want)
+		}
+	}
+	// Not granted: the token request itself is refused.
+	_, err = oauth(keyPEM).GetGroup(ctx, srv.EveryoneID())
+	for _, want := range []string{"requested the scopes okta.groups.read, okta.groups.manage", "grant every requested scope"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("default scopes, manage not granted: %v\nwant it to contain %q", err, want)
+		}
+	}
+	_, err = oauth(otherPEM, oktatest.ScopeGroupsRead).GetGroup(ctx, srv.EveryoneID())
+	if err == nil || strings.Contains(err.Error(), "..") {
+		t.Errorf("wrong key: %v, want one period between Okta's description and the hint", err)
+	}
+}

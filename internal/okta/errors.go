@@ -72,7 +72,11 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, " (Okta error ID %s)", e.ErrorID)
 	}
 	if e.Hint != "" {
-		b.WriteString(". ")
+		// Okta's own descriptions often end with a period already.
+		if !strings.HasSuffix(b.String(), ".") {
+			b.WriteString(".")
+		}
+		b.WriteString(" ")
 		b.WriteString(strings.ToUpper(e.Hint[:1]))
 		b.WriteString(e.Hint[1:])
 	}
@@ -135,7 +139,7 @@ func (c *Client) classify(op, object string, resp *sdk.Response, err error, trac
 		e.Code = oe.ErrorMessage
 		if oe.ErrorMessage == "invalid_scope" {
 			e.Kind = ErrForbidden
-			e.Hint = "grant the requested scopes (okta.groups.read, okta.groups.manage) to the service app in Okta, or request fewer scopes"
+			e.Hint = c.scopeHint("Okta refused to grant")
 		} else {
 			e.Kind = ErrUnauthorized
 			e.Hint = "check the service app's client ID, private key and key ID (kid) against the app's public keys in Okta, and that DPoP is not required for the app"
@@ -145,10 +149,13 @@ func (c *Client) classify(op, object string, resp *sdk.Response, err error, trac
 		e.Hint = "it was deleted, or never existed in the org at " + c.orgURL
 	case e.Status == 401:
 		e.Kind = ErrUnauthorized
-		e.Hint = "check the org URL and that the API token (or service app) is valid and not revoked"
+		e.Hint = "check the org URL (okta.org_url or OKTA_ORG_URL) and that the API token (okta.api_token or OKTA_API_TOKEN), or the service app, is valid for that org and not revoked"
 	case e.Status == 403:
 		e.Kind = ErrForbidden
 		e.Hint = "the credentials lack permission: give the API token's admin (or the service app) a group administrator role and the okta.groups.manage scope"
+		if c.scopes != nil {
+			e.Hint = c.scopeHint("the access token holds only what was requested")
+		}
 	case e.Status == 429:
 		e.Kind = ErrRateLimited
 		e.Hint = "retry later, or lower Terraform's -parallelism"
@@ -239,4 +246,31 @@ func bucketOf(path string) string {
 		return groups + "/{id}"
 	}
 	return groups
+}
+
+// scopeHint says which OAuth scopes were requested, which of the provider's required scopes are missing
+// from the request, and what to change. okta.groups.manage also allows reading groups, so a request with
+// it alone is enough.
+func (c *Client) scopeHint(what string) string {
+	has := map[string]bool{}
+	for _, s := range c.scopes {
+		has[s] = true
+	}
+	var missing []string
+	if !has["okta.groups.read"] && !has["okta.groups.manage"] {
+		missing = append(missing, "okta.groups.read")
+	}
+	if !has["okta.groups.manage"] {
+		missing = append(missing, "okta.groups.manage")
+	}
+	requested := strings.Join(c.scopes, ", ")
+	const needs = "okta.groups.manage (to create, rename and delete groups; it covers reading them too) or, for plans only, okta.groups.read"
+	if len(missing) > 0 {
+		return fmt.Sprintf("%s: the provider requested the scopes %s, which leave out %s; it needs %s: set "+
+			"okta.scopes (or OKTA_SCOPES) to include them, or leave it unset for the default (%s), and grant them "+
+			"to the service app in Okta", what, requested, strings.Join(missing, " and "), needs, strings.Join(DefaultScopes, ", "))
+	}
+	return fmt.Sprintf("%s: the provider requested the scopes %s; it needs %s: grant every requested scope to the "+
+		"service app in Okta (its Okta API Scopes tab), or request only the ones it needs with okta.scopes (or "+
+		"OKTA_SCOPES)", what, requested, needs)
 }

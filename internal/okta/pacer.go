@@ -185,6 +185,7 @@ func (p *pacer) reserve(ctx context.Context, bucket string) error {
 		if !held {
 			held, start = true, now
 		}
+		logPacerWait(ctx, bucket, until)
 		if err := p.sleep(ctx, until); err != nil {
 			return err
 		}

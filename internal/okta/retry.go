@@ -203,6 +203,10 @@ func transientFailure(ctx context.Context, resp *http.Response, err error) failu
 	switch resp.StatusCode {
 	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		return failure{reason: "HTTP " + strconv.Itoa(resp.StatusCode), retryAfter: retryAfter(resp.Header.Get("Retry-After"))}
+	case http.StatusLocked:
+		// E0000239, a policy lock: many group rules changing at once. Okta refused the request without
+		// acting on it, so even a create may be sent again.
+		return failure{reason: "HTTP 423 (policy lock)", neverSent: true, retryAfter: retryAfter(resp.Header.Get("Retry-After"))}
 	}
 	return failure{}
 }

@@ -72,6 +72,28 @@ func (c *Client) GetGroupRule(ctx context.Context, id string) (*GroupRule, error
 	return fromSDKRule(out), nil
 }
 
+// ListGroupRules lists every rule of the org, page by page (200 a page, Okta's maximum).
+func (c *Client) ListGroupRules(ctx context.Context) ([]*GroupRule, error) {
+	const op = "list group rules"
+	ctx, trace := withTrace(ctx)
+	var page []*sdk.GroupRule
+	resp, err := c.do(ctx, "GET", "/api/v1/groups/rules?limit=200", nil, &page)
+	var out []*GroupRule
+	for {
+		if err != nil {
+			return nil, c.classify(op, "the org's rules", resp, err, trace)
+		}
+		for _, r := range page {
+			out = append(out, fromSDKRule(r))
+		}
+		if !resp.HasNextPage() {
+			return out, nil
+		}
+		page = nil
+		resp, err = resp.Next(ctx, &page)
+	}
+}
+
 // ReplaceGroupRule replaces the rule r.ID with r. Okta allows this only
 // while the rule is INACTIVE, and never for GroupIDs: deactivate first, and
 // replace the rule (delete and create) to change its groups.

@@ -79,10 +79,10 @@ func tracingHTTPClient(base *http.Client, pace *pacer, retry retryPolicy) *http.
 	if rt == nil {
 		rt = http.DefaultTransport
 	}
-	// Each attempt is traced and paced; the retry transport bounds each
+	// Each attempt is traced, paced and logged; the retry transport bounds each
 	// attempt (an attempt that takes longer is stuck, and retried), which
 	// is also the only bound of the OAuth token request: it has no
 	// context in the SDK. The whole call is bounded by RequestTimeout.
-	c.Transport = retryTransport{base: tracingTransport{base: pacingTransport{base: rt, pacer: pace}}, policy: retry}
+	c.Transport = retryTransport{base: tracingTransport{base: pacingTransport{base: loggingTransport{base: rt}, pacer: pace}}, policy: retry}
 	return &c
 }

@@ -60,8 +60,17 @@ func checkAPIVersion(v string) error {
 		return fmt.Errorf("API version %q is older than %s: older versions hide release versions (versions.*) from "+
 			"queries, so the group ID would be lost when a release is published; use %s or later", v, minSanityAPIVersion, minSanityAPIVersion)
 	}
+	// A day of slack: the date may already be today in a time zone ahead of UTC.
+	if latest := timeNow().UTC().AddDate(0, 0, 1).Format(time.DateOnly); v > latest {
+		return fmt.Errorf("API version %q is in the future: a dated API version pins the Content Lake's behaviour as of "+
+			"that day, so a day that has not come yet pins nothing (the API refuses it, or the behaviour changes "+
+			"under you until that day); use a past date, such as the default %s", v, DefaultSanityAPIVersion)
+	}
 	return nil
 }
+
+// timeNow is replaced by tests.
+var timeNow = time.Now
 
 // settingReader resolves settings from the configuration, then the environment, collecting one
 // diagnostic per problem.
@@ -97,9 +106,19 @@ func (r *settingReader) required(p path.Path, v types.String, env, what string) 
 	return s
 }
 
-func (r *settingReader) check(p path.Path, summary string, err error) {
+// fromEnv says where a value that failed a check came from, when it was the environment: the attribute
+// is not in the configuration, so naming it alone would send the user looking in the wrong place.
+func (r *settingReader) fromEnv(v types.String, env string) string {
+	if v.IsNull() && env != "" && strings.TrimSpace(r.getenv(env)) != "" {
+		return fmt.Sprintf(" The value comes from the %s environment variable.", env)
+	}
+	return ""
+}
+
+// checkFrom is check, naming the environment variable when the value came from it.
+func (r *settingReader) checkFrom(p path.Path, summary string, v types.String, env string, err error) {
 	if err != nil {
-		r.diags.AddAttributeError(p, summary, err.Error())
+		r.diags.AddAttributeError(p, summary, err.Error()+"."+r.fromEnv(v, env))
 	}
 }
 
@@ -121,22 +140,22 @@ func resolveConfig(ctx context.Context, m providerModel, getenv func(string) str
 	cfg.Sanity.ProjectID = r.required(sp.AtName("project_id"), s.ProjectID, envSanityProjectID, "Sanity project ID")
 	if cfg.Sanity.ProjectID != "" && !projectIDPattern.MatchString(cfg.Sanity.ProjectID) {
 		r.diags.AddAttributeError(sp.AtName("project_id"), "Invalid Sanity project ID",
-			fmt.Sprintf("%q is not a Sanity project ID (lowercase letters, digits and '-').", cfg.Sanity.ProjectID))
+			fmt.Sprintf("%q is not a Sanity project ID (lowercase letters, digits and '-').", cfg.Sanity.ProjectID)+r.fromEnv(s.ProjectID, envSanityProjectID))
 	}
 	cfg.Sanity.Dataset = r.required(sp.AtName("dataset"), s.Dataset, envSanityDataset, "Sanity dataset")
 	if cfg.Sanity.Dataset != "" && !datasetPattern.MatchString(cfg.Sanity.Dataset) {
 		r.diags.AddAttributeError(sp.AtName("dataset"), "Invalid Sanity dataset name",
-			fmt.Sprintf("%q is not a Sanity dataset name (lowercase letters, digits, '-' and '_', at most 64 characters).", cfg.Sanity.Dataset))
+			fmt.Sprintf("%q is not a Sanity dataset name (lowercase letters, digits, '-' and '_', at most 64 characters).", cfg.Sanity.Dataset)+r.fromEnv(s.Dataset, envSanityDataset))
 	}
 	cfg.Sanity.Token = r.required(sp.AtName("token"), s.Token, envSanityToken, "Sanity API token")
 	cfg.Sanity.APIVersion = r.value(sp.AtName("api_version"), s.APIVersion, envSanityAPIVersion)
 	if cfg.Sanity.APIVersion == "" {
 		cfg.Sanity.APIVersion = DefaultSanityAPIVersion
 	}
-	r.check(sp.AtName("api_version"), "Invalid Sanity API version", checkAPIVersion(cfg.Sanity.APIVersion))
+	r.checkFrom(sp.AtName("api_version"), "Invalid Sanity API version", s.APIVersion, envSanityAPIVersion, checkAPIVersion(cfg.Sanity.APIVersion))
 	cfg.Sanity.APIHost = strings.TrimRight(r.value(sp.AtName("api_host"), s.APIHost, envSanityAPIHost), "/")
 	if cfg.Sanity.APIHost != "" {
-		r.check(sp.AtName("api_host"), "Refusing Sanity API host", access.CheckEndpoint(cfg.Sanity.APIHost))
+		r.checkFrom(sp.AtName("api_host"), "Refusing Sanity API host", s.APIHost, envSanityAPIHost, access.CheckEndpoint(cfg.Sanity.APIHost))
 	}
 
 	o := m.Okta
@@ -150,7 +169,7 @@ func resolveConfig(ctx context.Context, m providerModel, getenv func(string) str
 	op := path.Root("okta")
 	cfg.Okta.OrgURL = strings.TrimRight(r.required(op.AtName("org_url"), o.OrgURL, envOktaOrgURL, "Okta org URL"), "/")
 	if cfg.Okta.OrgURL != "" {
-		r.check(op.AtName("org_url"), "Refusing Okta org URL", access.CheckEndpoint(cfg.Okta.OrgURL))
+		r.checkFrom(op.AtName("org_url"), "Refusing Okta org URL", o.OrgURL, envOktaOrgURL, access.CheckEndpoint(cfg.Okta.OrgURL))
 	}
 	cfg.Okta.APIToken = r.value(op.AtName("api_token"), o.APIToken, envOktaAPIToken)
 	cfg.Okta.ClientID = r.value(op.AtName("client_id"), o.ClientID, envOktaClientID)

@@ -79,7 +79,9 @@ func (d *documentsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 				Optional: true,
 				Computed: true,
 				MarkdownDescription: "Content Lake perspective: `published` (default), `drafts`, `raw`, or a " +
-					"comma-separated release stack.",
+					"comma-separated release stack: names of releases that exist in the dataset, highest priority " +
+					"first (`drafts` may be one of them). Names are case-sensitive; anything else is refused when " +
+					"the data source is read, with the list of what the dataset accepts.",
 				Validators: []validator.String{
 					stringvalidator.RegexMatches(perspectivePattern,
 						"must be published, drafts, raw, or a comma-separated list of release names"),
@@ -209,6 +211,10 @@ func (d *documentsDataSource) Read(ctx context.Context, req datasource.ReadReque
 			return
 		}
 		q.Params = obj
+	}
+	if err := d.data.service.CheckPerspective(ctx, q.Perspective); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("perspective"), "Unknown perspective", err.Error())
+		return
 	}
 	tflog.Debug(ctx, "querying documents", map[string]any{"filter": q.Filter, "query": q.GROQ, "perspective": q.Perspective})
 	docs, err := d.data.service.Documents(ctx, q)

@@ -73,3 +73,26 @@ type documentGroupModel struct {
 	OnDestroy      types.String `tfsdk:"on_destroy"`
 	DocumentSynced types.Bool   `tfsdk:"document_synced"`
 }
+
+// documentLinkModel is resource "sanityokta_document_link".
+type documentLinkModel struct {
+	ID                types.String `tfsdk:"id"`
+	DocumentID        types.String `tfsdk:"document_id"`
+	GroupID           types.String `tfsdk:"group_id"`
+	DocumentField     types.String `tfsdk:"document_field"`
+	AllowBuiltInGroup types.String `tfsdk:"allow_built_in_group"`
+	GroupName         types.String `tfsdk:"group_name"`
+	DocumentSynced    types.Bool   `tfsdk:"document_synced"`
+}
+
+// groupRuleModel is resource "sanityokta_group_rule".
+type groupRuleModel struct {
+	ID                   types.String `tfsdk:"id"`
+	Name                 types.String `tfsdk:"name"`
+	GroupID              types.String `tfsdk:"group_id"`
+	Match                types.Map    `tfsdk:"match"`
+	Expression           types.String `tfsdk:"expression"`
+	RemoveUsersOnDestroy types.Bool   `tfsdk:"remove_users_on_destroy"`
+	ExpressionValue      types.String `tfsdk:"expression_value"`
+	Status               types.String `tfsdk:"status"`
+}

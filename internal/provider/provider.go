@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -195,13 +196,23 @@ func (p *SanityOktaProvider) Configure(ctx context.Context, req provider.Configu
 		resp.Diagnostics.AddError("Cannot configure the sanityokta provider", err.Error())
 		return
 	}
+	sanityErr, oktaErr := svc.CheckCredentials(ctx)
+	if sanityErr != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("sanity"), "Cannot read the Sanity dataset", sanityErr.Error())
+	}
+	if oktaErr != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("okta"), "Cannot read the Okta org", oktaErr.Error())
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	data.service = svc
 	resp.DataSourceData = data
 	resp.ResourceData = data
 }
 
 func (p *SanityOktaProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{NewDocumentGroupResource}
+	return []func() resource.Resource{NewDocumentGroupResource, NewDocumentLinkResource, NewGroupRuleResource}
 }
 
 func (p *SanityOktaProvider) DataSources(_ context.Context) []func() datasource.DataSource {

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -247,5 +248,34 @@ data "sanityokta_documents" "x" {
 				}},
 			})
 		})
+	}
+}
+
+func TestResolveConfigNamesTheEnvironmentVariableOfABadValue(t *testing.T) {
+	env := map[string]string{"SANITY_PROJECT_ID": "Not_A_Project", "SANITY_DATASET": "Bad Dataset", "SANITY_API_TOKEN": "t",
+		"SANITY_API_VERSION": "2021-03-25", "SANITY_API_HOST": "http://api.example.com", "OKTA_ORG_URL": "http://dev-1.okta.com", "OKTA_API_TOKEN": "x"}
+	_, diags := resolveConfig(context.Background(), providerModel{GroupNamePrefix: types.StringNull()}, func(k string) string { return env[k] })
+	for _, name := range []string{"SANITY_PROJECT_ID", "SANITY_DATASET", "SANITY_API_VERSION", "SANITY_API_HOST", "OKTA_ORG_URL"} {
+		found := false
+		for _, d := range diags.Errors() {
+			found = found || strings.Contains(d.Detail(), "comes from the "+name+" environment variable")
+		}
+		if !found {
+			t.Errorf("no error says the bad value came from %s: %v", name, diags)
+		}
+	}
+}
+
+func TestCheckAPIVersionRefusesTheFuture(t *testing.T) {
+	defer func(orig func() time.Time) { timeNow = orig }(timeNow)
+	timeNow = func() time.Time { return time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC) }
+	for v, ok := range map[string]bool{"2026-06-01": true, "2026-06-02": true, "2026-06-03": false, "2099-01-01": false} {
+		err := checkAPIVersion(v)
+		if (err == nil) != ok {
+			t.Errorf("checkAPIVersion(%q) = %v, want ok=%v", v, err, ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "is in the future") {
+			t.Errorf("checkAPIVersion(%q) = %v, want the reason", v, err)
+		}
 	}
 }

@@ -73,7 +73,7 @@ func (r *documentGroupResource) Schema(_ context.Context, _ resource.SchemaReque
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(""),
-				MarkdownDescription: "Okta group description, at most 1024 characters.",
+				MarkdownDescription: "Okta group description, at most 1024 characters. Defaults to `\"\"` (no description): when it is left out, plans count it among the unchanged attributes they hide.",
 				Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(1024)},
 			},
 			"document_field": schema.StringAttribute{
@@ -175,8 +175,11 @@ func (r *documentGroupResource) ModifyPlan(ctx context.Context, req resource.Mod
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, claimKey, raw)...)
 }
 
-func (r *documentGroupResource) ready(diags *diag.Diagnostics) bool {
-	if r.data == nil || r.data.service == nil {
+func (r *documentGroupResource) ready(diags *diag.Diagnostics) bool { return ready(r.data, diags) }
+
+// ready reports whether the provider was configured before a resource was used.
+func ready(data *providerData, diags *diag.Diagnostics) bool {
+	if data == nil || data.service == nil {
 		diags.AddError("Provider not configured", "The sanityokta provider was not configured before this resource was used.")
 		return false
 	}

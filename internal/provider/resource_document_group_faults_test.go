@@ -49,6 +49,8 @@ func TestAccDocumentGroup_writeBackFailure(t *testing.T) {
 				Steps: []resource.TestStep{
 					{
 						PreConfig: func() {
+							// The first mutation is the dry-run write check before the create; it goes through.
+							env.Sanity.FailNext(sanitytest.Fault{Method: "POST", Path: "/v*/data/mutate/*"})
 							env.Sanity.FailNext(sanitytest.Fault{Method: "POST", Path: "/v*/data/mutate/*", Status: 500})
 						},
 						Config:      config,

@@ -183,6 +183,7 @@ func (c *Client) send(ctx context.Context, req request) ([]byte, error) {
 		if timeNow().Add(delay).After(deadline) {
 			return nil, err
 		}
+		logRetry(ctx, req.method, req.path, attempt, delay)
 		if serr := c.sleep(ctx, delay); serr != nil {
 			return nil, err
 		}
@@ -239,7 +240,9 @@ func (c *Client) sendOnce(ctx context.Context, req request) ([]byte, int, time.D
 	if c.token != "" {
 		hreq.Header.Set("Authorization", "Bearer "+c.token)
 	}
+	start := time.Now()
 	resp, err := c.httpClient.Do(hreq)
+	logRequest(ctx, req.method, path, req.query, resp, err, start)
 	if err != nil {
 		// url.Error repeats the URL, which never holds the token (it travels in a header).
 		return nil, 0, 0, fmt.Errorf("sanity: %s %s: %w", req.method, path, err)

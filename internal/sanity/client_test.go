@@ -85,6 +85,9 @@ var errorCases = []errorCase{
 			if !IsForbidden(e) || e.Items[0].Permission != "create" {
 				t.Errorf("%+v", e)
 			}
+			if msg := e.Error(); !strings.Contains(msg, `(it lacks the "create" permission)`) || !strings.Contains(msg, "SANITY_API_TOKEN") || !strings.Contains(msg, "Editor role") {
+				t.Errorf("message %q does not say which token lacks which permission and what role to use", msg)
+			}
 		},
 	},
 	{
@@ -93,6 +96,9 @@ var errorCases = []errorCase{
 		check: func(t *testing.T, e *APIError) {
 			if !IsUnauthorized(e) || e.Type != "Unauthorized" || e.Description != "Session not found" || e.ErrorCode != "SIO-401-ANF" {
 				t.Errorf("%+v", e)
+			}
+			if msg := e.Error(); !strings.Contains(msg, "Check the API token (sanity.token or SANITY_API_TOKEN)") || !strings.Contains(msg, "Editor role") {
+				t.Errorf("message %q does not say which setting to check and what the token needs", msg)
 			}
 		},
 	},

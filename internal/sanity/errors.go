@@ -51,6 +51,8 @@ type APIError struct {
 	Method, Path string
 	// Body is the raw response body, cut at 4 KB.
 	Body []byte
+	// Hint says what to do about the error, when the status or type makes that clear.
+	Hint string
 }
 
 // ErrorItem is one failed mutation or action inside a transaction.
@@ -88,7 +90,31 @@ func (e *APIError) Error() string {
 	if e.TraceID != "" {
 		fmt.Fprintf(&b, " [trace %s]", e.TraceID)
 	}
+	if e.Hint != "" {
+		fmt.Fprintf(&b, ". %s", e.Hint)
+	}
 	return b.String()
+}
+
+// hintFor says what to change for the errors a user can fix: a refused token, a token that may not write.
+func hintFor(e *APIError) string {
+	switch {
+	case e.StatusCode == http.StatusUnauthorized:
+		return "Check the API token (sanity.token or SANITY_API_TOKEN): Sanity did not accept it, because it is " +
+			"mistyped, revoked, or belongs to another project. The provider needs a token of this project with " +
+			"the Editor role (read and write, drafts and release versions included)"
+	case e.StatusCode == http.StatusForbidden || e.hasItemType(ErrorTypePermissions):
+		perm := ""
+		for _, it := range e.Items {
+			if it.Permission != "" {
+				perm = fmt.Sprintf(" (it lacks the %q permission)", it.Permission)
+				break
+			}
+		}
+		return "The API token (sanity.token or SANITY_API_TOKEN) may not make this change" + perm + ": use a " +
+			"token with the Editor role, or a custom role that may update documents, drafts and release versions"
+	}
+	return ""
 }
 
 // hasItemType reports whether the error itself or any of its items has type t.
@@ -219,6 +245,7 @@ func parseAPIError(method, path string, resp *http.Response, body []byte) *APIEr
 		if json.Valid(body) && raw.Message != "" {
 			e.Description = raw.Message
 		}
+		e.Hint = hintFor(e)
 		return e
 	}
 	// Boom style: "error" is the HTTP reason, "message" the detail.
@@ -230,6 +257,7 @@ func parseAPIError(method, path string, resp *http.Response, body []byte) *APIEr
 		if e.Description == "" {
 			e.Description = reason
 		}
+		e.Hint = hintFor(e)
 		return e
 	}
 	var detail struct {
@@ -271,6 +299,7 @@ func parseAPIError(method, path string, resp *http.Response, body []byte) *APIEr
 			Permission:  it.Error.Permission,
 		})
 	}
+	e.Hint = hintFor(e)
 	return e
 }
 

@@ -24,6 +24,6 @@ data "sanityokta_documents" "by_owner" {
 
 output "pricing_groups_needed" {
   value = {
-    for id, doc in data.sanityokta_documents.pricing.documents : id => "content:${doc.slug}"
+    for id, doc in data.sanityokta_documents.pricing.documents : id => "content:${coalesce(doc.slug, id)}"
   }
 }

@@ -86,6 +86,9 @@ func decodeAdmin(w http.ResponseWriter, r *http.Request, v any) bool {
 }
 
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	if serveAdminIndex(w, r) {
+		return
+	}
 	path := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/__admin/"), "/")
 	parts := strings.Split(path, "/")
 	switch {

@@ -7,19 +7,19 @@ import (
 	"time"
 )
 
-// The admin routes for users, membership and group rules, in the same
-// style as the others (see admin.go):
+// The admin routes for users, membership and group rules (listed with the
+// others in adminindex.go):
 //
-//	GET    /__admin/users                      every user
-//	POST   /__admin/users                      seed a User {"profile","status","password",...}
-//	GET    /__admin/users/{idOrLogin}          one user
-//	PATCH  /__admin/users/{idOrLogin}          drift: {"status","profile" (merged; null removes),"password"}
-//	DELETE /__admin/users/{idOrLogin}          delete at once, whatever the status
-//	POST   /__admin/schema/user                {"name","type",...} add a custom user attribute
-//	GET    /__admin/groups/{id}/members        the member IDs
-//	PUT    /__admin/groups/{id}/members/{uid}  add a member directly; DELETE removes one
-//	POST   /__admin/rules/settle               run pending rule evaluations now: {"settled": n}
-//	GET    /__admin/rules/lag                  {"lag": "0s"}; PUT changes it
+//	GET    /__admin/users                          every user
+//	POST   /__admin/users                          seed a User {"profile","status","password",...}
+//	GET    /__admin/users/{idOrLogin}              one user
+//	PATCH  /__admin/users/{idOrLogin}              drift: {"status","profile" (merged; null removes),"password"}
+//	DELETE /__admin/users/{idOrLogin}              delete at once, whatever the status
+//	POST   /__admin/schema/user                    {"name","type",...} add a custom user attribute
+//	GET    /__admin/groups/{id}/members            the member IDs
+//	PUT    /__admin/groups/{id}/members/{userId}   add a member directly; DELETE removes one
+//	POST   /__admin/rules/settle                   run pending rule evaluations now: {"settled": n}
+//	GET    /__admin/rules/lag                      {"lag": "0s"}; PUT changes it
 
 type adminUserPatch struct {
 	Status   *string        `json:"status"`

@@ -31,6 +31,9 @@ import (
 //
 // There is no authentication: the server listens on loopback only.
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	if serveAdminIndex(w, r) {
+		return
+	}
 	rest := strings.TrimPrefix(r.URL.Path, "/__admin/")
 	head, tail, _ := strings.Cut(rest, "/")
 	adminErr := func(status int, msg string) {
