@@ -75,6 +75,7 @@ Flags:
 		fs.PrintDefaults()
 	}
 	seed := fs.String("seed", "", "NDJSON `file` of documents to load (default: the quickstart content, examples/quickstart/content.ndjson)")
+	users := fs.String("users", "", "NDJSON `file` of Okta users to add, one {\"profile\":{...},\"status\":...} per line (default: the quickstart users, examples/quickstart/users.ndjson, when --seed is not set either)")
 	rateLimit := fs.String("okta-rate-limit", "off", "Okta rate limit: off, developer-org (100 requests per minute per bucket, 15 concurrent), or a number of requests per minute per bucket")
 	window := fs.Duration("okta-rate-window", devstack.DefaultOktaRateWindow, "length of an Okta rate-limit window (shorten it to see limits reset quickly)")
 	sanityPort := fs.Int("sanity-port", 0, "loopback port of the fake Content Lake (0: a free port)")
@@ -96,6 +97,7 @@ Flags:
 	}
 	opts := devstack.Options{
 		SeedFile:       *seed,
+		UsersFile:      *users,
 		OktaRateLimit:  limit,
 		OktaRateWindow: *window,
 		SanityPort:     *sanityPort,
@@ -106,6 +108,9 @@ Flags:
 	if *seed == "" {
 		opts.Seed = bytes.NewReader(devstack.QuickstartContent())
 		opts.SeedName = "quickstart content"
+		if *users == "" {
+			opts.Users = bytes.NewReader(devstack.QuickstartUsers())
+		}
 	}
 	return opts, nil
 }

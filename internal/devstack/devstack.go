@@ -58,6 +58,12 @@ type Options struct {
 	// SeedName names Seed in logs and errors ("seed" when empty).
 	SeedName string
 
+	// Users seeds the fake org with people, one oktatest.User as JSON per line (QuickstartUsers returns
+	// the quickstart's); UsersFile names such a file instead. Setting both is an error; neither starts
+	// with only the org's admin.
+	Users     io.Reader
+	UsersFile string
+
 	// OktaRateLimit makes the fake org answer 429 as a real org would; the zero value is off.
 	OktaRateLimit RateLimit
 	// OktaRateWindow is the length of a rate-limit window; Okta's is a minute (the default). Tests
@@ -115,6 +121,10 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
+	users, err := readUsers(opts)
+	if err != nil {
+		return nil, err
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("devstack: not started: %w", err)
 	}
@@ -161,6 +171,14 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 			return nil, fmt.Errorf("devstack: adding the tier group %q: %w", g.Name, err)
 		}
 	}
+	usersName := opts.UsersFile
+	if usersName == "" {
+		usersName = "users"
+	}
+	seededUsers, err := seedUsers(st.Okta, users, usersName)
+	if err != nil {
+		return nil, err
+	}
 
 	sanityOpts := []sanitytest.Option{sanitytest.WithProject(projectID, dataset)}
 	if opts.SanityPort != 0 {
@@ -189,7 +207,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 
 	log.Info("fake Content Lake listening", "url", st.SanityURL, "project", projectID, "dataset", dataset,
 		"documents", len(st.Sanity.Documents()), "seed", seedName(opts))
-	log.Info("fake Okta org listening", "url", st.OktaURL, "rate_limit", opts.OktaRateLimit.String(), "window", window)
+	log.Info("fake Okta org listening", "url", st.OktaURL, "rate_limit", opts.OktaRateLimit.String(), "window", window, "users", seededUsers)
 	return st, nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -321,6 +322,49 @@ func TestQuickstartCopyIsCurrent(t *testing.T) {
 	st := start(t, devstack.Options{Seed: bytes.NewReader(devstack.QuickstartContent())})
 	if got := len(st.Sanity.Documents()); got != lines {
 		t.Errorf("the stack holds %d documents after seeding %d lines", got, lines)
+	}
+}
+
+func TestQuickstartUsers(t *testing.T) {
+	_, file, _, _ := runtime.Caller(0)
+	want, err := os.ReadFile(filepath.Join(filepath.Dir(file), "..", "..", "examples", "quickstart", "users.ndjson"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(devstack.QuickstartUsers(), want) {
+		t.Fatal("internal/devstack/quickstart_users.ndjson differs from examples/quickstart/users.ndjson; run `go generate ./internal/devstack`")
+	}
+	st := start(t, devstack.Options{Users: bytes.NewReader(devstack.QuickstartUsers())})
+	byType := map[string][]string{}
+	for _, u := range st.Okta.Users() {
+		if u.ID == st.Okta.AdminUserID() {
+			continue
+		}
+		if u.Status != "ACTIVE" {
+			t.Errorf("%s is %s, want ACTIVE", u.Login(), u.Status)
+		}
+		byType[u.Profile["userType"].(string)] = append(byType[u.Profile["userType"].(string)], u.Profile["department"].(string)+"/"+u.Profile["region"].(string))
+	}
+	if len(byType["Employee"]) != 2 || len(byType["Contractor"]) != 1 || !slices.Contains(byType["Employee"], "Sales/EMEA") || !slices.Contains(byType["Employee"], "HR/AMER") {
+		t.Errorf("quickstart users = %v, want a Sales/EMEA and an HR/AMER employee and a contractor", byType)
+	}
+}
+
+func TestUsersSeedErrors(t *testing.T) {
+	for name, seed := range map[string]string{
+		"not json":      "{\"profile\":{\"login\":\"a@example.com\"}}\nnope\n",
+		"unknown field": "{\"profil\":{}}\n",
+		"no login":      "{\"profile\":{\"firstName\":\"A\"}}\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := devstack.Start(context.Background(), devstack.Options{Users: strings.NewReader(seed)})
+			if err == nil || !strings.Contains(err.Error(), "line") {
+				t.Errorf("Start = %v, want an error naming the line", err)
+			}
+		})
+	}
+	if _, err := devstack.Start(context.Background(), devstack.Options{Users: strings.NewReader(""), UsersFile: "x"}); err == nil {
+		t.Error("Users and UsersFile together were accepted")
 	}
 }
 

@@ -16,7 +16,7 @@ import (
 // {"error": "..."}. Each route calls the Server methods its Doc names; durations are Go duration
 // strings ("1.5s").
 func (s *Server) adminRoutes() []fakes.Route {
-	return []fakes.Route{
+	return append([]fakes.Route{
 		{Method: "GET", Path: "token", Doc: `{"token": "..."}: the full-rights API token (Token)`,
 			Handler: fakes.Get(func() map[string]string { return map[string]string{"token": s.Token()} })},
 		{Method: "POST", Path: "tokens", Doc: `{"token","scopes"}: add a limited token, made up if missing (AddToken)`,
@@ -52,7 +52,7 @@ func (s *Server) adminRoutes() []fakes.Route {
 			Handler: fakes.Get(func() adminConfig { return configOf(s.Limits()) })},
 		{Method: "PUT", Path: "config", Doc: `change the limits: the fields of GET config, each optional, applied after` +
 			` "profile": "developer" (a developer org's limits) or "unlimited" (SetLimits)`, Handler: fakes.Set(s.applyConfig)},
-	}
+	}, s.adminUserRoutes()...)
 }
 
 type adminConfig struct {

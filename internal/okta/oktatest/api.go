@@ -79,6 +79,8 @@ func bucketFor(path string) string {
 	switch {
 	case path == "/oauth2/v1/token":
 		return BucketToken
+	case strings.HasPrefix(path, "/api/v1/users"):
+		return userBucketFor(path)
 	case strings.HasPrefix(path, "/api/v1/meta/schemas/"):
 		return BucketGroupSchema
 	case path == "/api/v1/groups":
@@ -321,6 +323,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		default:
 			methodNotAllowed(w)
 		}
+	case s.routeUsers(w, r, path, parts):
 	default:
 		s.authorize(w, r, "", func(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusNotFound, "E0000007", "Not found: Resource not found: "+r.URL.Path+" (Endpoint)")

@@ -1,10 +1,12 @@
 package oktatest_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/okta/oktatest"
 )
@@ -41,4 +43,43 @@ func Example() {
 	// 200
 	// 1 2
 	// OKTA_GROUP true
+}
+
+// Group rules move users asynchronously, as in Okta. With a rule lag, a
+// test sees the state before the rule has run, then settles it.
+func ExampleServer_SettleRules() {
+	srv := oktatest.NewServer(oktatest.WithLimits(oktatest.Limits{RuleLag: time.Hour}))
+	defer srv.Close()
+
+	sales, _ := srv.AddGroup(oktatest.Group{Name: "content:partner-pricing"})
+	elin, _ := srv.AddUser(oktatest.User{Profile: map[string]any{
+		"login": "elin@example.com", "email": "elin@example.com", "department": "Sales",
+	}})
+
+	body := `{"type":"group_rule","name":"sales",` +
+		`"conditions":{"expression":{"type":"urn:okta:expression:1.0","value":"user.department == \"Sales\""}},` +
+		`"actions":{"assignUserToGroups":{"groupIds":["` + sales.ID + `"]}}}`
+	rule := post(srv, "/api/v1/groups/rules", body)
+	post(srv, "/api/v1/groups/rules/"+rule["id"].(string)+"/lifecycle/activate", "")
+
+	fmt.Println(len(srv.GroupMembers(sales.ID)))
+	srv.SettleRules()
+	fmt.Println(srv.GroupMembers(sales.ID)[0] == elin.ID)
+	// Output:
+	// 0
+	// true
+}
+
+func post(srv *oktatest.Server, path, body string) map[string]any {
+	req, _ := http.NewRequest("POST", srv.URL+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "SSWS "+srv.Token())
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		panic(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	return out
 }

@@ -271,6 +271,7 @@ func (s *Server) deleteGroupLocked(id string) {
 		delete(s.names, nameKey(g.name))
 	}
 	delete(s.groups, id)
+	s.dropGroupMembers(id)
 	for _, r := range s.rules {
 		for _, gid := range r.groupIDs {
 			if gid == id {

@@ -209,6 +209,11 @@ func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) {
 		nameTakenError(w)
 		return
 	}
+	if attr := s.uniqueTaken(body.attrs, ""); attr != "" {
+		s.mu.Unlock()
+		validationError(w, attr, "An object with this field already exists in the current organization")
+		return
+	}
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	g := &group{
 		id: newID("00g"), typ: TypeOktaGroup, name: body.name, description: body.description,
@@ -247,6 +252,11 @@ func (s *Server) replaceGroup(w http.ResponseWriter, r *http.Request, id string)
 	if s.nameHolder(body.name, id) != nil {
 		s.mu.Unlock()
 		nameTakenError(w)
+		return
+	}
+	if attr := s.uniqueTaken(body.attrs, id); attr != "" {
+		s.mu.Unlock()
+		validationError(w, attr, "An object with this field already exists in the current organization")
 		return
 	}
 	s.setName(g, body.name)
@@ -301,14 +311,14 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusBadRequest, "E0000031", "Invalid search criteria.", err.Error())
 			return
 		}
-		match = expr.eval
+		match = func(g Group) bool { return expr.eval(groupAttrs(&g)) }
 	case filter != "":
 		expr, err := parseExpression(filter, filterAttributes, true)
 		if err != nil {
 			writeError(w, http.StatusBadRequest, "E0000031", "Invalid search criteria.", err.Error())
 			return
 		}
-		match = expr.eval
+		match = func(g Group) bool { return expr.eval(groupAttrs(&g)) }
 	}
 
 	// search and q read the lagging index; everything else reads live data.

@@ -19,7 +19,10 @@ import (
 // TestNodeSDKFidelity runs the official @okta/okta-sdk-nodejs (version 8),
 // unchanged, against the fake: create, get, replace, delete, paging through
 // Link headers, q, filter, search, a duplicate name, a missing group, a bad
-// token, group rules and the OAuth private_key_jwt flow.
+// token, group rules and the OAuth private_key_jwt flow; users (create,
+// activate, get by login, partial and full updates, list with search,
+// filter, q and paging, suspend, delete twice, /users/me), group
+// membership and group rules that move users.
 //
 // It needs node on PATH and the SDK installed with
 //
@@ -42,6 +45,11 @@ func TestNodeSDKFidelity(t *testing.T) {
 		mustAdd(t, srv, Group{Name: fmt.Sprintf("nodecheck:page%d", i)})
 	}
 	mustAdd(t, srv, Group{Name: "nodecheck:admins", AdminPrivilege: true})
+	for _, login := range []string{"sales1@example.com", "sales2@example.com", "sales3@example.com"} {
+		if _, err := srv.AddUser(User{Profile: map[string]any{"login": login, "email": login, "firstName": "Sales", "lastName": "Person", "department": "Sales"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
@@ -76,6 +84,21 @@ func TestNodeSDKFidelity(t *testing.T) {
 		if r.Path == "/oauth2/v1/token" {
 			tokenRequests++
 		}
+	}
+	var pagedUsers, pagedMembers int
+	for _, r := range srv.Requests() {
+		switch {
+		case r.Path == "/api/v1/users" && strings.Contains(r.RawQuery, "after="):
+			pagedUsers++
+		case strings.HasPrefix(r.Path, "/api/v1/groups/") && strings.HasSuffix(r.Path, "/users") && strings.Contains(r.RawQuery, "after="):
+			pagedMembers++
+		}
+	}
+	if pagedUsers < 2 || pagedMembers < 3 {
+		t.Errorf("the Node SDK paged users %d times and members %d times, want it to follow next links", pagedUsers, pagedMembers)
+	}
+	if _, ok := srv.User("node.check@example.com"); ok {
+		t.Error("the user the Node SDK deleted is still there")
 	}
 	if pagedRequests < 4 {
 		t.Errorf("the Node SDK made %d requests with after=, want it to follow next links", pagedRequests)

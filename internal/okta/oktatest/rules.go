@@ -205,8 +205,9 @@ func (s *Server) parseRule(w http.ResponseWriter, r *http.Request) (rule, bool) 
 	if t := b.Conditions.Expression.Type; t != "" && t != ruleExpressionType {
 		return fail("conditions.expression.type", "The type must be "+ruleExpressionType)
 	}
-	if !balanced(b.Conditions.Expression.Value) {
-		return fail("validateRule", "Invalid property expression")
+	if _, err := compileRuleExpression(b.Conditions.Expression.Value); err != nil {
+		writeError(w, http.StatusBadRequest, "E0000001", "Api validation failed: validateRule", "validateRule: Invalid expression: "+err.Error())
+		return rule{}, false
 	}
 	if b.Actions == nil || b.Actions.AssignUserToGroups == nil || len(b.Actions.AssignUserToGroups.GroupIDs) == 0 {
 		return fail("actions.assignUserToGroups.groupIds", "The field cannot be left blank")
@@ -234,31 +235,6 @@ func (s *Server) parseRule(w http.ResponseWriter, r *http.Request) (rule, bool) 
 		return fail("conditions.people.users.exclude", fmt.Sprintf("A rule can exclude at most %d users", maxRuleExcluded))
 	}
 	return rule{name: b.Name, expression: b.Conditions.Expression.Value, groupIDs: slices.Clone(ids), excluded: slices.Clone(excluded)}, true
-}
-
-// balanced is a cheap stand-in for Okta's expression compiler: quotes
-// closed, parentheses balanced.
-func balanced(expr string) bool {
-	depth := 0
-	inString := false
-	for i := 0; i < len(expr); i++ {
-		c := expr[i]
-		switch {
-		case inString && c == '\\':
-			i++
-		case c == '"':
-			inString = !inString
-		case inString:
-		case c == '(':
-			depth++
-		case c == ')':
-			depth--
-			if depth < 0 {
-				return false
-			}
-		}
-	}
-	return depth == 0 && !inString
 }
 
 func (s *Server) createRule(w http.ResponseWriter, r *http.Request) {
@@ -338,8 +314,10 @@ func (s *Server) replaceRule(w http.ResponseWriter, r *http.Request, id string) 
 }
 
 func (s *Server) deleteRule(w http.ResponseWriter, r *http.Request, id string) {
+	removeUsers := false
 	if v := r.URL.Query().Get("removeUsers"); v != "" {
-		if _, err := strconv.ParseBool(v); err != nil {
+		var err error
+		if removeUsers, err = strconv.ParseBool(v); err != nil {
 			writeError(w, http.StatusBadRequest, "E0000001", "Api validation failed: removeUsers", "removeUsers: must be true or false")
 			return
 		}
@@ -357,6 +335,7 @@ func (s *Server) deleteRule(w http.ResponseWriter, r *http.Request, id string) {
 		return
 	}
 	delete(s.rules, id)
+	s.ruleDeletedLater(id, cur.groupIDs, removeUsers)
 	s.mu.Unlock()
 	w.WriteHeader(http.StatusAccepted)
 }
@@ -380,6 +359,7 @@ func (s *Server) ruleLifecycle(w http.ResponseWriter, r *http.Request, id, actio
 	}
 	if action == "activate" {
 		cur.status = RuleActive
+		s.evaluateRuleLater(id)
 	} else {
 		cur.status = RuleInactive
 	}

@@ -55,8 +55,23 @@ func searchAttributes(custom map[string]string) map[string]attrKind {
 	return m
 }
 
+// containsAttributes are those the co operator works on (a group's name
+// and description, a user's login, email and names).
+var containsAttributes = map[string]bool{
+	"profile.name": true, "profile.description": true,
+	"profile.login": true, "profile.email": true, "profile.firstName": true, "profile.lastName": true,
+}
+
 type expression interface {
-	eval(g Group) bool
+	eval(get attrGetter) bool
+}
+
+// attrGetter reads an attribute of the object being matched by its search
+// path (a group's or a user's), and whether it is present.
+type attrGetter func(path string) (any, bool)
+
+func groupAttrs(g *Group) attrGetter {
+	return func(path string) (any, bool) { return attrValue(g, path) }
 }
 
 type andExpr struct{ left, right expression }
@@ -68,11 +83,11 @@ type comparison struct {
 	value any // string, time.Time, *big.Float, bool or nil
 }
 
-func (e andExpr) eval(g Group) bool { return e.left.eval(g) && e.right.eval(g) }
-func (e orExpr) eval(g Group) bool  { return e.left.eval(g) || e.right.eval(g) }
+func (e andExpr) eval(get attrGetter) bool { return e.left.eval(get) && e.right.eval(get) }
+func (e orExpr) eval(get attrGetter) bool  { return e.left.eval(get) || e.right.eval(get) }
 
-func (c comparison) eval(g Group) bool {
-	v, present := attrValue(&g, c.attr)
+func (c comparison) eval(get attrGetter) bool {
+	v, present := get(c.attr)
 	if c.op == "pr" {
 		return present && v != nil
 	}
@@ -379,8 +394,8 @@ func (p *parser) parseFactor() (expression, error) {
 	if op == "pr" {
 		return comparison{attr: t.text, kind: kind, op: op}, nil
 	}
-	if op == "co" && t.text != "profile.name" && t.text != "profile.description" {
-		return nil, fmt.Errorf("co works only on profile.name and profile.description, not %s", t.text)
+	if op == "co" && !containsAttributes[t.text] {
+		return nil, fmt.Errorf("co works only on %s, not %s", strings.Join(sortedKeys(containsAttributes), ", "), t.text)
 	}
 	if (op == "sw" || op == "co") && kind != kindString {
 		return nil, fmt.Errorf("%s works only on string attributes, not %s", op, t.text)

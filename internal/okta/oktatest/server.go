@@ -1,8 +1,8 @@
 // Package oktatest is an in-memory fake Okta org for tests and the local
 // stack: a real HTTP server, like net/http/httptest, that speaks the parts
 // of Okta's management API this project uses (groups, group rules, the group
-// schema, the OAuth token endpoint) with Okta's paths, status codes, error
-// bodies, Link and X-Rate-Limit-* headers.
+// schema, users and group membership, the OAuth token endpoint) with Okta's
+// paths, status codes, error bodies, Link and X-Rate-Limit-* headers.
 //
 // Tests drive it through a small Go API: seed and inspect groups, change
 // them behind the client's back (drift), inject faults, make search lag
@@ -38,7 +38,7 @@ const (
 )
 
 // AllScopes is what the token returned by Server.Token may do.
-var AllScopes = []string{ScopeGroupsRead, ScopeGroupsManage, ScopeSchemasRead, ScopeSchemasManage}
+var AllScopes = []string{ScopeGroupsRead, ScopeGroupsManage, ScopeSchemasRead, ScopeSchemasManage, ScopeUsersRead, ScopeUsersManage}
 
 // Rate-limit buckets, named like Okta's rate-limit dashboard.
 const (
@@ -77,6 +77,7 @@ type Server struct {
 	everyoneID string
 	index      searchIndex
 	rules      map[string]*rule
+	dir        directory // users, group membership and rule evaluation (users.go, membership.go, ruleeval.go)
 	schema     *groupSchema
 	tokens     map[string]grant
 	apps       map[string]*ServiceApp
@@ -101,6 +102,8 @@ type Limits struct {
 	// eventually consistent search index does. Reads by ID, filter and unfiltered lists are never
 	// stale.
 	SearchLag time.Duration
+	// RuleLag is how long group rules take to move users after a change (ruleeval.go).
+	RuleLag time.Duration
 }
 
 // DeveloperOrgLimits are a free developer org's limits: 100 requests per minute per bucket and 15
@@ -115,6 +118,7 @@ func (l Limits) normalised() Limits {
 		l.Window = time.Minute
 	}
 	l.SearchLag = max(l.SearchLag, 0)
+	l.RuleLag = max(l.RuleLag, 0)
 	return l
 }
 
@@ -144,6 +148,9 @@ func WithLimits(l Limits) Option {
 		}
 		if l.SearchLag != 0 {
 			o.limits.SearchLag = l.SearchLag
+		}
+		if l.RuleLag != 0 {
+			o.limits.RuleLag = l.RuleLag
 		}
 	}
 }
@@ -200,6 +207,7 @@ func NewServer(opts ...Option) *Server {
 	s.putGroup(everyone)
 	s.everyoneID = everyone.id
 	s.index.entries[everyone.id] = everyone.snapshot()
+	s.people() // the org's admin, whom the API token belongs to (users.go)
 
 	l, err := net.Listen("tcp", o.addr)
 	if err != nil {
@@ -285,6 +293,8 @@ func (g grant) allows(scope string) bool {
 		return g.scopes[ScopeGroupsManage]
 	case ScopeSchemasRead:
 		return g.scopes[ScopeSchemasManage]
+	case ScopeUsersRead:
+		return g.scopes[ScopeUsersManage]
 	}
 	return false
 }
