@@ -282,3 +282,74 @@ func TestAccGroupRule_policyLockIsRiddenOut(t *testing.T) {
 		}},
 	})
 }
+
+// Membership follows the document: the sales/EMEA user, and nobody else, is in the group of a document for
+// sales in EMEA; when an editor changes the department to hr, the rule changes in place and membership
+// follows; a hostile department value changes nobody's membership.
+func TestAccGroupRule_membershipFollowsTheDocument(t *testing.T) {
+	env := acctest.New(t)
+	env.RequireFakes(t, "seeds users in the fake org")
+	users := map[string]string{}
+	for _, u := range []struct{ login, department, region string }{
+		{"sales.emea", "sales", "emea"}, {"sales.amer", "sales", "amer"}, {"hr.emea", "hr", "emea"},
+	} {
+		created, err := env.Okta.AddUser(oktatest.User{Status: "ACTIVE", Profile: map[string]any{
+			"login": u.login + "@example.com", "email": u.login + "@example.com", "firstName": u.login, "lastName": "Test",
+			"department": u.department, "region": u.region,
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		users[u.login] = created.ID
+	}
+	id := env.DocID("members")
+	env.PutDocuments(t, handbook(env, id, "members", "Members"))
+	env.CleanupGroupsNamed(t, env.Name("members"))
+	membersAre := func(logins ...string) statecheck.StateCheck {
+		return stateCheck(func(s *tfjson.State) error {
+			gid, err := groupIDOf(s, addrOf(id, id))
+			if err != nil {
+				return err
+			}
+			env.Okta.SettleRules()
+			got := map[string]bool{}
+			for _, m := range env.Okta.GroupMembers(gid) {
+				got[m] = true
+			}
+			want := map[string]bool{}
+			for _, l := range logins {
+				want[users[l]] = true
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				return fmt.Errorf("members of the document's group: %v, want %v (%v)", got, want, logins)
+			}
+			return nil
+		})
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: rulesConfig(env, ""), ConfigStateChecks: []statecheck.StateCheck{membersAre("sales.emea")}},
+			{
+				PreConfig: func() { env.PatchDocument(t, id, map[string]any{"department": "hr"}) },
+				Config:    rulesConfig(env, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(ruleAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{membersAre("hr.emea")},
+			},
+			{
+				PreConfig:   func() { env.PatchDocument(t, id, map[string]any{"department": `hr" OR user.region == "amer`}) },
+				Config:      rulesConfig(env, ""),
+				ExpectError: regexp.MustCompile(wrapped("cannot go into a group rule")),
+			},
+			{
+				PreConfig:         func() { env.PatchDocument(t, id, map[string]any{"department": "hr"}) },
+				Config:            rulesConfig(env, ""),
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{membersAre("hr.emea")},
+			},
+		},
+	})
+}
