@@ -172,13 +172,20 @@ func (r *documentGroupResource) ModifyPlan(ctx context.Context, req resource.Mod
 			return
 		}
 	}
+	claimPlan(ctx, svc, req, resp, access.PlanClaim{DocumentID: docID, Name: name}, "group")
+}
+
+// claimPlan claims the document (and the name) for this resource instance, carrying the instance's token
+// in its private state: see access.Service.ClaimPlan.
+func claimPlan(ctx context.Context, svc *access.Service, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, c access.PlanClaim, what string) {
 	var claimed claimPrivate
 	if raw, diags := req.Private.GetKey(ctx, claimKey); !diags.HasError() && len(raw) > 0 {
 		_ = json.Unmarshal(raw, &claimed)
 	}
-	token, err := svc.ClaimPlan(access.PlanClaim{DocumentID: docID, Name: name, Token: claimed.Token})
+	c.Token = claimed.Token
+	token, err := svc.ClaimPlan(c)
 	if err != nil {
-		resp.Diagnostics.AddError(fmt.Sprintf("Document %q cannot have this group", docID), err.Error())
+		resp.Diagnostics.AddError(fmt.Sprintf("Document %q cannot have this %s", c.DocumentID, what), err.Error())
 		return
 	}
 	raw, _ := json.Marshal(claimPrivate{Token: token})

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -124,18 +123,7 @@ func (r *documentLinkResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if resp.Diagnostics.HasError() || plan.DocumentID.IsUnknown() {
 		return
 	}
-	var claimed claimPrivate
-	if raw, diags := req.Private.GetKey(ctx, claimKey); !diags.HasError() && len(raw) > 0 {
-		_ = json.Unmarshal(raw, &claimed)
-	}
-	docID := plan.DocumentID.ValueString()
-	token, err := r.data.service.ClaimPlan(access.PlanClaim{DocumentID: docID, Token: claimed.Token})
-	if err != nil {
-		resp.Diagnostics.AddError(fmt.Sprintf("Document %q cannot have this link", docID), err.Error())
-		return
-	}
-	raw, _ := json.Marshal(claimPrivate{Token: token})
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, claimKey, raw)...)
+	claimPlan(ctx, r.data.service, req, resp, access.PlanClaim{DocumentID: plan.DocumentID.ValueString()}, "link")
 }
 
 func linkSpecFrom(m documentLinkModel) access.LinkSpec {
