@@ -854,3 +854,49 @@ func TestReadLinksSharesTheReads(t *testing.T) {
 		t.Errorf("%d Content Lake queries to refresh %d links, want the shared listing", got, n)
 	}
 }
+
+// A plan over 1,000 documents, each with its group and a rule, refreshes them all with a few paged
+// listings: at most 20 Okta requests in all, groups and rules together.
+func TestRefreshOf1000GroupsAndRulesCostsFewOktaRequests(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	dir := directoryOf(t, w.org)
+	ctx := context.Background()
+	const n = 1000
+	var bindings []access.Binding
+	var rules []access.RuleBinding
+	for i := range n {
+		g, err := w.org.AddGroup(oktatest.Group{Name: fmt.Sprintf("content:doc-%04d", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := dir.CreateRule(ctx, access.Rule{Name: fmt.Sprintf("rule %04d", i), Expression: `user.department == "sales"`, GroupIDs: []string{g.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bindings = append(bindings, access.Binding{DocumentID: fmt.Sprintf("doc-%04d", i), GroupID: g.ID, Name: g.Name, Field: access.DefaultDocumentField})
+		rules = append(rules, access.RuleBinding{ID: r.ID, Name: r.Name, GroupID: g.ID})
+	}
+	w.nextRun(t)
+	w.org.ResetRequests()
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 10) // Terraform's default parallelism
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if _, err := w.svc.Read(ctx, bindings[i]); err != nil {
+				t.Error(err)
+			}
+			if _, err := w.svc.ReadRule(ctx, rules[i]); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	got := len(w.org.Requests())
+	t.Logf("Okta requests to refresh %d groups and %d rules: %d", n, n, got)
+	if got > 20 {
+		t.Errorf("%d Okta requests to refresh %d groups and %d rules, want at most 20", got, n, n)
+	}
+}
