@@ -900,3 +900,13 @@ func TestRefreshOf1000GroupsAndRulesCostsFewOktaRequests(t *testing.T) {
 		t.Errorf("%d Okta requests to refresh %d groups and %d rules, want at most 20", got, n, n)
 	}
 }
+
+func TestCascadeWarningForConditionsOnGroupMembership(t *testing.T) {
+	if w := access.CascadeWarning(access.RuleSpec{Name: "r", Expression: `isMemberOfAnyGroup("00gaaaaaaaaaaaaaaaaa") AND user.department == "sales"`}); w == nil ||
+		!strings.Contains(w.Detail, "00gaaaaaaaaaaaaaaaaa") {
+		t.Errorf("a condition on group membership: warning %+v, want one naming the group", w)
+	}
+	if w := access.CascadeWarning(access.RuleSpec{Name: "r", Expression: `user.department == "sales"`}); w != nil {
+		t.Errorf("a condition on profile attributes: warning %+v, want none", w)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/oktaexpr"
@@ -48,6 +49,25 @@ func RuleExpression(spec RuleSpec) (string, error) {
 		return expr, nil
 	}
 	return "", fmt.Errorf("group rule %q has no conditions: set match or expression", spec.Name)
+}
+
+// CascadeWarning warns about a rule whose condition depends on group membership: when another rule fills
+// those groups, Okta evaluates the two in no defined order (it advises against cascading rules).
+func CascadeWarning(spec RuleSpec) *Warning {
+	if spec.Expression == "" {
+		return nil
+	}
+	e, err := oktaexpr.Parse(spec.Expression)
+	if err != nil || len(e.GroupIDs()) == 0 {
+		return nil
+	}
+	return &Warning{
+		Summary: "Group rule depends on group membership",
+		Detail: fmt.Sprintf("The condition of group rule %q depends on membership of %s. If another group rule fills one "+
+			"of those groups, the two cascade: Okta evaluates rules in no defined order, so members may arrive late or "+
+			"not at all. Base the condition on user profile attributes instead, or make sure only people or "+
+			"directory imports fill those groups.", spec.Name, strings.Join(e.GroupIDs(), ", ")),
+	}
 }
 
 // ruleListing is the shared listing of the org's rules: every rule is read with one paged listing per

@@ -155,6 +155,10 @@ func (r *groupRuleResource) ValidateConfig(ctx context.Context, req resource.Val
 			at = path.Root("expression")
 		}
 		resp.Diagnostics.AddAttributeError(at, "Invalid group rule condition", err.Error())
+		return
+	}
+	if w := access.CascadeWarning(spec); w != nil {
+		resp.Diagnostics.AddAttributeWarning(path.Root("expression"), w.Summary, w.Detail)
 	}
 }
 
