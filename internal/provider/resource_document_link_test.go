@@ -66,6 +66,7 @@ func TestAccDocumentLink_lifecycle(t *testing.T) {
 		})
 	}
 
+	env.RequireFakes(t, "publishes an old draft in the fake Content Lake")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -101,6 +102,31 @@ func TestAccDocumentLink_lifecycle(t *testing.T) {
 					plancheck.ExpectResourceAction(linkAddr, plancheck.ResourceActionUpdate),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{fieldIs(staff.ID)},
+			},
+			{
+				// An old draft without the field is published over the document: the field is lost, and written back.
+				PreConfig: func() {
+					if err := env.Sanity.Seed(withID(doc, "drafts."+id, map[string]any{"title": "Partner pricing, revised", "accessTier": "internal"})); err != nil {
+						t.Fatal(err)
+					}
+					if err := env.Sanity.Publish(id); err != nil {
+						t.Fatal(err)
+					}
+					if got := env.Field(t, id, "oktaGroupId"); got != "" {
+						t.Fatalf("publishing the old draft kept oktaGroupId %q; the step would prove nothing", got)
+					}
+				},
+				Config: linkConfig(env, tiers),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(linkAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(linkAddr, tfjsonpath.New("document_synced"), knownvalue.Bool(true)),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{stateCheck(func(*tfjson.State) error {
+					if got := env.Field(t, id, "oktaGroupId"); got != staff.ID {
+						return fmt.Errorf("the published document holds %q after the repair, want %s", got, staff.ID)
+					}
+					return nil
+				})},
 			},
 			{
 				ResourceName:            linkAddr,
