@@ -76,8 +76,8 @@ func (s *Service) ClaimPlan(c PlanClaim) (token string, err error) {
 		token = cl.nonce + "-" + strconv.Itoa(cl.issued)
 	}
 	if other, ok := cl.planned[c.DocumentID]; ok && other != token {
-		return token, fmt.Errorf("document %q is managed by two sanityokta_document_group resources in this configuration; "+
-			"each would overwrite the other's group ID in the document on every apply. Keep one resource per document: "+
+		return token, fmt.Errorf("document %q is managed by two resources in this configuration (two sanityokta_document_group "+
+			"instances, or one of them and a sanityokta_document_groups collection); each would overwrite the other's group ID in the document on every apply. Keep one resource per document: "+
 			"if two data sources overlap, make their filters exclusive, or build one map from both with merge()", c.DocumentID)
 	}
 	cl.planned[c.DocumentID] = token
@@ -114,7 +114,7 @@ func (s *Service) claimCreate(spec Spec) error {
 	defer cl.mu.Unlock()
 	if cl.creating[spec.DocumentID] {
 		return fmt.Errorf("two resources create a group for document %q in this run; keep one "+
-			"sanityokta_document_group per document", spec.DocumentID)
+			"sanityokta_document_group, or one sanityokta_document_groups entry, per document", spec.DocumentID)
 	}
 	if other, ok := cl.names[spec.Name]; ok && other != spec.DocumentID {
 		return sameNameError(spec.Name, other, spec.DocumentID)

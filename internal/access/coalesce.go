@@ -35,7 +35,7 @@ const (
 	coalesceLongQuiet  = 300 * time.Millisecond
 	coalesceMaxGap     = 250 * time.Millisecond // longer gaps between starts are pauses, not the pace
 	coalesceMaxDelay   = time.Second
-	coalesceMaxBatch   = 50 // documents per shared transaction
+	coalesceMaxBatch   = 100 // documents per shared transaction
 )
 
 type pendingWrite struct {

@@ -199,7 +199,7 @@ func (p *SanityOktaProvider) Configure(ctx context.Context, req provider.Configu
 }
 
 func (p *SanityOktaProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{NewDocumentGroupResource}
+	return []func() resource.Resource{NewDocumentGroupResource, NewDocumentGroupsResource}
 }
 
 func (p *SanityOktaProvider) DataSources(_ context.Context) []func() datasource.DataSource {

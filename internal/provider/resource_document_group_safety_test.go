@@ -193,7 +193,7 @@ resource "sanityokta_document_group" "two" {
   name        = %q
 }
 `, id, env.Name("overlap-b"))
-	twoResources := regexp.MustCompile(wrapped(`document "` + id + `" is managed by two sanityokta_document_group resources`))
+	twoResources := regexp.MustCompile(wrapped(`document "` + id + `" is managed by two resources in this configuration`))
 	var gid string
 
 	resource.ParallelTest(t, resource.TestCase{
