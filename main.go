@@ -3,6 +3,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"log"
 	"os"
 	runtimedebug "runtime/debug"
@@ -36,7 +37,24 @@ func main() {
 	if debug {
 		opts = append(opts, tf6server.WithManagedDebug())
 	}
-	if err := tf6server.Serve("registry.terraform.io/sanityokta/sanityokta", provider.NewProtocol6Server(version), opts...); err != nil {
+	err := tf6server.Serve("registry.terraform.io/sanityokta/sanityokta", provider.NewProtocol6Server(version), opts...)
+	reportRPCs()
+	if err != nil {
 		log.Fatal(err.Error())
 	}
+}
+
+// reportRPCs appends "<pid> <rpcs>" to the file SANITYOKTA_RPC_COUNT_FILE names, if any: make bench
+// counts the RPCs Terraform makes this way.
+func reportRPCs() {
+	path := os.Getenv("SANITYOKTA_RPC_COUNT_FILE")
+	if path == "" {
+		return
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	fmt.Fprintf(f, "%d %d\n", os.Getpid(), provider.RPCsServed())
 }
