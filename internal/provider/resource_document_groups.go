@@ -60,9 +60,9 @@ var memberAttrTypes = map[string]attr.Type{
 	"document_synced": types.BoolType,
 }
 
-// Private-state keys: the plan token (see access.Service.ClaimPlan), and the mark of a first apply that
-// did not finish (see Delete).
-const incompleteKey = "incomplete"
+// incompletePrefix marks the id of a collection whose first apply did not finish (see Create and Delete).
+// Terraform keeps the state a failed create returns, but not its private state, so the mark is in the id.
+const incompletePrefix = "incomplete:"
 
 // diagnosticsPerKind bounds how many members one diagnostic names in full.
 const diagnosticsPerKind = 5
@@ -82,7 +82,8 @@ func (r *documentGroupsResource) Schema(_ context.Context, _ resource.SchemaRequ
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "The document field the collection writes back, which identifies it.",
+				MarkdownDescription: "The document field the collection writes back, which identifies it; `incomplete:` " +
+					"and the field while its first apply has not finished.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"documents": schema.MapNestedAttribute{
@@ -434,7 +435,6 @@ func (r *documentGroupsResource) Create(ctx context.Context, req resource.Create
 	if resp.Diagnostics.HasError() {
 		// Terraform marks a create that failed as tainted and replaces it on the next apply; the mark
 		// tells Delete that this is a collection still being built, not one to tear down.
-		resp.Diagnostics.Append(resp.Private.SetKey(ctx, incompleteKey, []byte(`true`))...)
 		resp.Diagnostics.AddError("The collection is incomplete",
 			"Terraform marks this resource as tainted because its first apply did not finish, and plans to replace "+
 				"it. The replacement keeps every group already made and adopts it again (the documents hold their "+
@@ -442,6 +442,9 @@ func (r *documentGroupsResource) Create(ctx context.Context, req resource.Create
 	}
 	plan.Documents = membersValue(got, &resp.Diagnostics)
 	plan.ID = types.StringValue(field)
+	if resp.Diagnostics.HasError() {
+		plan.ID = types.StringValue(incompletePrefix + field)
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -509,7 +512,7 @@ func (r *documentGroupsResource) Delete(ctx context.Context, req resource.Delete
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if raw, _ := req.Private.GetKey(ctx, incompleteKey); len(raw) > 0 {
+	if strings.HasPrefix(state.ID.ValueString(), incompletePrefix) {
 		// A tainted first apply being replaced: keep every group and every written-back ID, so the
 		// replacement adopts them.
 		resp.Diagnostics.AddWarning("Groups kept: the collection's first apply had not finished",
