@@ -591,7 +591,7 @@ func (b *bench) driveProtocol(ctx context.Context, n int) ([]DriverResult, error
 				SanityRequests:    len(stack.Sanity.Requests()) - sanityBefore,
 				ProviderPeakRSSMB: round(float64(d.stats.peakRSS)/(1<<20), 1),
 				RPCs:              d.stats.rpcs, OktaRateLimit: "developer_org",
-				SanityMutations:   stack.Sanity.CountRequests("POST", "/v*/data/mutate/*") - mutationsBefore,
+				SanityMutations: stack.Sanity.CountRequests("POST", "/v*/data/mutate/*") - mutationsBefore,
 			},
 			ProviderProcesses: d.stats.processes,
 			OktaByBucket:      stack.Okta.Buckets(),

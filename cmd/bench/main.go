@@ -47,17 +47,17 @@ type Result struct {
 	// Shape is the configuration: for_each (the quickstart's, one sanityokta_document_group per document),
 	// collection (one sanityokta_document_groups), or floor (terraform_data over a local map of N objects
 	// with two string attributes: what Terraform alone costs).
-	Shape             string   `json:"shape"`
-	N                 int      `json:"n"`
-	Phase             string   `json:"phase"`
-	WallS             float64  `json:"wall_s"`
-	RPCs              int64    `json:"rpcs"`
-	OktaRequests      int      `json:"okta_requests"`
-	SanityRequests    int      `json:"sanity_requests"`
-	SanityMutations   int      `json:"sanity_mutations"`
-	Okta429           int      `json:"okta_429"`
-	ProviderPeakRSSMB float64  `json:"provider_peak_rss_mb"`
-	StateFileKB       float64  `json:"state_file_kb"`
+	Shape             string  `json:"shape"`
+	N                 int     `json:"n"`
+	Phase             string  `json:"phase"`
+	WallS             float64 `json:"wall_s"`
+	RPCs              int64   `json:"rpcs"`
+	OktaRequests      int     `json:"okta_requests"`
+	SanityRequests    int     `json:"sanity_requests"`
+	SanityMutations   int     `json:"sanity_mutations"`
+	Okta429           int     `json:"okta_429"`
+	ProviderPeakRSSMB float64 `json:"provider_peak_rss_mb"`
+	StateFileKB       float64 `json:"state_file_kb"`
 	// OktaRateLimit is developer_org, or off for the first apply measured without Okta's limits.
 	OktaRateLimit string   `json:"okta_rate_limit"`
 	FloorWallS    *float64 `json:"floor_wall_s"`

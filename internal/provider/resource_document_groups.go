@@ -81,10 +81,10 @@ func (r *documentGroupsResource) Schema(_ context.Context, _ resource.SchemaRequ
 			"entry. A document is managed by this resource or by a `sanityokta_document_group`, never both.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
-				Computed:            true,
+				Computed: true,
 				MarkdownDescription: "The document field the collection writes back, which identifies it; `incomplete:` " +
 					"and the field while its first apply has not finished.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"documents": schema.MapNestedAttribute{
 				Required: true,

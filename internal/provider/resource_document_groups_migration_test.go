@@ -34,7 +34,7 @@ resource "sanityokta_document_group" "content" {
 // without being destroyed (a removed block), and the collection imports every document that holds a
 // group ID.
 func migrationConfig(env *acctest.Env) string {
-	return collectionConfig(env, "", "") + `
+	return collectionConfig(env, "") + `
 removed {
   from = sanityokta_document_group.content
   lifecycle {
@@ -54,7 +54,7 @@ import {
 // group (no Okta write at all) and no document.
 func TestAccDocumentGroups_migrationFromForEach(t *testing.T) {
 	env := acctest.New(t)
-	ids, want := threeDocuments(t, env, "")
+	ids, want := threeDocuments(t, env)
 	groups := map[string]string{}
 	forEachIDs := map[string]string{}
 
@@ -124,7 +124,7 @@ func TestAccDocumentGroups_migrationFromForEach(t *testing.T) {
 				},
 			},
 			{
-				Config:           collectionConfig(env, "", ""),
+				Config:           collectionConfig(env, ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 		},

@@ -3,7 +3,6 @@ package provider
 import (
 	"fmt"
 	"regexp"
-	"strings"
 	"testing"
 
 	tfjson "github.com/hashicorp/terraform-json"
@@ -17,12 +16,12 @@ import (
 
 // threeDocuments seeds three gated documents and returns their IDs and the group names the collection
 // configuration gives them.
-func threeDocuments(t *testing.T, env *acctest.Env, suffix string) ([]string, map[string]string) {
+func threeDocuments(t *testing.T, env *acctest.Env) ([]string, map[string]string) {
 	ids := []string{env.DocID("one"), env.DocID("two"), env.DocID("three")}
 	want := map[string]string{}
 	for i, s := range []string{"one", "two", "three"} {
 		env.PutDocuments(t, handbook(env, ids[i], s, "Handbook "+s))
-		want[ids[i]] = env.Name(s) + suffix
+		want[ids[i]] = env.Name(s)
 		env.CleanupGroupsNamed(t, env.Name(s), env.Name(s)+"-v2")
 	}
 	return ids, want
@@ -42,7 +41,7 @@ func renamed(want map[string]string, suffix string) map[string]string {
 func TestAccDocumentGroups_partialUpdate(t *testing.T) {
 	env := acctest.New(t)
 	env.RequireFakes(t, "fails one Okta request")
-	ids, want := threeDocuments(t, env, "")
+	ids, want := threeDocuments(t, env)
 	groups := map[string]string{}
 	failed := ids[1]
 
@@ -51,14 +50,14 @@ func TestAccDocumentGroups_partialUpdate(t *testing.T) {
 		CheckDestroy:             collectionDestroyed(t, env, groups, ids...),
 		Steps: []resource.TestStep{
 			{
-				Config:            collectionConfig(env, "", ""),
+				Config:            collectionConfig(env, ""),
 				ConfigStateChecks: []statecheck.StateCheck{checkCollection(t, env, want, nil, groups)},
 			},
 			{
 				PreConfig: func() {
 					env.Okta.FailNext("PUT", "/api/v1/groups/"+groups[failed], 403, 1)
 				},
-				Config:      collectionConfig(env, "-v2", ""),
+				Config:      collectionConfig(env, "-v2"),
 				ExpectError: regexp.MustCompile(`1 of 3 documents failed in this apply(.|\n)*` + regexp.QuoteMeta(failed)),
 			},
 			{
@@ -70,7 +69,7 @@ func TestAccDocumentGroups_partialUpdate(t *testing.T) {
 						}
 					}
 				},
-				Config: collectionConfig(env, "-v2", ""),
+				Config: collectionConfig(env, "-v2"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					memberChanged(failed),
 				}},
@@ -89,7 +88,7 @@ func TestAccDocumentGroups_partialUpdate(t *testing.T) {
 func TestAccDocumentGroups_partialCreate(t *testing.T) {
 	env := acctest.New(t)
 	env.RequireFakes(t, "fails Content Lake writes")
-	ids, want := threeDocuments(t, env, "")
+	ids, want := threeDocuments(t, env)
 	groups := map[string]string{}
 	var before map[string]string
 
@@ -102,7 +101,7 @@ func TestAccDocumentGroups_partialCreate(t *testing.T) {
 					// The shared write-back transaction fails, then the first document written on its own.
 					env.Sanity.FailNext(sanitytest.Fault{Method: "POST", Path: "/v*/data/mutate/*", Status: 409, Times: 2})
 				},
-				Config:      collectionConfig(env, "", ""),
+				Config:      collectionConfig(env, ""),
 				ExpectError: regexp.MustCompile(`of 3 documents failed in this apply(.|\n)*could not be written back`),
 			},
 			{
@@ -117,7 +116,7 @@ func TestAccDocumentGroups_partialCreate(t *testing.T) {
 					}
 					env.Okta.ResetRequests()
 				},
-				Config: collectionConfig(env, "", ""),
+				Config: collectionConfig(env, ""),
 				ConfigStateChecks: []statecheck.StateCheck{
 					checkCollection(t, env, want, nil, groups),
 					stateCheck(func(s *tfjson.State) error {
@@ -131,7 +130,7 @@ func TestAccDocumentGroups_partialCreate(t *testing.T) {
 				},
 			},
 			{
-				Config:           collectionConfig(env, "", ""),
+				Config:           collectionConfig(env, ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 		},
@@ -142,8 +141,8 @@ func TestAccDocumentGroups_partialCreate(t *testing.T) {
 // naming the document, before any group is made.
 func TestAccDocumentGroups_mixingRefused(t *testing.T) {
 	env := acctest.New(t)
-	ids, _ := threeDocuments(t, env, "")
-	config := collectionConfig(env, "", "") + fmt.Sprintf(`
+	ids, _ := threeDocuments(t, env)
+	config := collectionConfig(env, "") + fmt.Sprintf(`
 resource "sanityokta_document_group" "also" {
   document_id = %q
   name        = %q
@@ -157,7 +156,7 @@ resource "sanityokta_document_group" "also" {
 			{
 				Config:      config,
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(wrapped(`document "`+ids[0]+`" is managed by two resources in this configuration`)),
+				ExpectError: regexp.MustCompile(wrapped(`document "` + ids[0] + `" is managed by two resources in this configuration`)),
 			},
 		},
 	})
@@ -168,10 +167,10 @@ resource "sanityokta_document_group" "also" {
 // through.
 func TestAccDocumentGroups_deletionLimit(t *testing.T) {
 	env := acctest.New(t)
-	ids, want := threeDocuments(t, env, "")
+	ids, want := threeDocuments(t, env)
 	groups := map[string]string{}
 	limited := func(limit int) string {
-		return withProviderSetting(collectionConfig(env, "", ""), fmt.Sprintf("deletion_limit = %d", limit))
+		return withProviderSetting(collectionConfig(env, ""), fmt.Sprintf("deletion_limit = %d", limit))
 	}
 	archive := func() {
 		env.PatchDocument(t, ids[0], map[string]any{"active": false})
@@ -220,7 +219,7 @@ func TestAccDocumentGroups_deletionLimit(t *testing.T) {
 // an import block and "*": the plan imports every member and changes nothing, and no group is touched.
 func TestAccDocumentGroups_import(t *testing.T) {
 	env := acctest.New(t)
-	ids, want := threeDocuments(t, env, "")
+	ids, want := threeDocuments(t, env)
 	groups := map[string]string{}
 	for i, id := range ids {
 		g := env.CreateGroup(t, want[id], "Access to Handbook "+[]string{"one", "two", "three"}[i])
@@ -239,7 +238,7 @@ func TestAccDocumentGroups_import(t *testing.T) {
 						env.Okta.ResetRequests()
 					}
 				},
-				Config: collectionConfig(env, "", "") + importBlock,
+				Config: collectionConfig(env, "") + importBlock,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					planCheck(func(p *tfjson.Plan) error {
 						for _, rc := range p.ResourceChanges {
@@ -284,5 +283,3 @@ func TestAccDocumentGroups_importInvalidID(t *testing.T) {
 		},
 	})
 }
-
-var _ = strings.Contains

@@ -21,8 +21,8 @@ import (
 const collectionAddr = "sanityokta_document_groups.all"
 
 // collectionConfig is the collection shape users write: one resource, its documents map built with a for
-// expression over the data source. suffix is appended to every group name; extra goes into the resource.
-func collectionConfig(env *acctest.Env, suffix, extra string) string {
+// expression over the data source. suffix is appended to every group name.
+func collectionConfig(env *acctest.Env, suffix string) string {
 	return env.ProviderConfig() + fmt.Sprintf(`
 data "sanityokta_documents" "gated" {
   filter = "_type == $type && string::startsWith(_id, $prefix)"
@@ -36,9 +36,8 @@ resource "sanityokta_document_groups" "all" {
       description = "Access to ${d.title}"
     }
   }
-%s
 }
-`, gatedType, env.DocID(""), suffix, extra)
+`, gatedType, env.DocID(""), suffix)
 }
 
 // memberGroupIDs returns the group ID of every member of the collection in state.
@@ -205,7 +204,7 @@ func TestAccDocumentGroups_lifecycle(t *testing.T) {
 		CheckDestroy:             collectionDestroyed(t, env, groups, a, "drafts."+a, "versions.rspring."+a, b, c),
 		Steps: []resource.TestStep{
 			{
-				Config: collectionConfig(env, "", ""),
+				Config: collectionConfig(env, ""),
 				ConfigStateChecks: []statecheck.StateCheck{
 					checkCollection(t, env, want, variants, groups),
 					statecheck.ExpectKnownValue(collectionAddr, tfjsonpath.New("documents").AtMapKey(a).AtMapKey("description"),
@@ -215,7 +214,7 @@ func TestAccDocumentGroups_lifecycle(t *testing.T) {
 				},
 			},
 			{
-				Config:           collectionConfig(env, "", ""),
+				Config:           collectionConfig(env, ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 			{
@@ -225,7 +224,7 @@ func TestAccDocumentGroups_lifecycle(t *testing.T) {
 						env.Okta.ResetRequests()
 					}
 				},
-				Config: collectionConfig(env, "", ""),
+				Config: collectionConfig(env, ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					memberChanged(b),
 				}},
@@ -245,7 +244,7 @@ func TestAccDocumentGroups_lifecycle(t *testing.T) {
 			{
 				// The course is archived: its group goes, the others stay.
 				PreConfig: func() { env.PatchDocument(t, c, map[string]any{"active": false}) },
-				Config:    collectionConfig(env, "", ""),
+				Config:    collectionConfig(env, ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					memberChanged(c),
 				}},
