@@ -89,7 +89,7 @@ func (s *Service) applyMember(ctx context.Context, c MemberChange) MemberOutcome
 			o.Binding = nil
 		}
 	case c.Prior == nil:
-		b, ws, err := s.Create(ctx, *c.Spec)
+		b, ws, err := s.Create(patientWrites(ctx), *c.Spec)
 		o.Warnings, o.Err = ws, err
 		if err == nil {
 			o.Binding = &b
