@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -38,26 +39,37 @@ type documentGroupsResource struct {
 }
 
 // documentGroupsModel is resource "sanityokta_document_groups".
+//
+// documents is a map of objects rather than a map of nested attributes: the framework walks a nested
+// attribute's elements by path, once per attribute of each element, and each walk copies the map, so at
+// 10,000 documents validating and planning a nested map took minutes. The computed parts of each member
+// live in group_ids and document_synced, keyed the same way.
 type documentGroupsModel struct {
-	ID            types.String `tfsdk:"id"`
-	Documents     types.Map    `tfsdk:"documents"`
-	DocumentField types.String `tfsdk:"document_field"`
-	OnDestroy     types.String `tfsdk:"on_destroy"`
+	ID             types.String `tfsdk:"id"`
+	Documents      types.Map    `tfsdk:"documents"`
+	GroupIDs       types.Map    `tfsdk:"group_ids"`
+	DocumentSynced types.Map    `tfsdk:"document_synced"`
+	DocumentField  types.String `tfsdk:"document_field"`
+	OnDestroy      types.String `tfsdk:"on_destroy"`
 }
 
-// memberModel is one element of documents.
+// memberModel is one member: its element of documents, group_ids and document_synced.
 type memberModel struct {
-	Name           types.String `tfsdk:"name"`
-	Description    types.String `tfsdk:"description"`
-	GroupID        types.String `tfsdk:"group_id"`
-	DocumentSynced types.Bool   `tfsdk:"document_synced"`
+	Name           types.String
+	Description    types.String
+	GroupID        types.String
+	DocumentSynced types.Bool
 }
 
-var memberAttrTypes = map[string]attr.Type{
-	"name":            types.StringType,
-	"description":     types.StringType,
-	"group_id":        types.StringType,
-	"document_synced": types.BoolType,
+// entryModel is one element of documents.
+type entryModel struct {
+	Name        types.String `tfsdk:"name"`
+	Description types.String `tfsdk:"description"`
+}
+
+var entryAttrTypes = map[string]attr.Type{
+	"name":        types.StringType,
+	"description": types.StringType,
 }
 
 // incompletePrefix marks the id of a collection whose first apply did not finish (see Create and Delete).
@@ -86,34 +98,24 @@ func (r *documentGroupsResource) Schema(_ context.Context, _ resource.SchemaRequ
 					"and the field while its first apply has not finished.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"documents": schema.MapNestedAttribute{
-				Required: true,
+			"documents": schema.MapAttribute{
+				Required:    true,
+				ElementType: types.ObjectType{AttrTypes: entryAttrTypes},
 				MarkdownDescription: "The documents and their groups, keyed by published document ID (`drafts.` and " +
-					"`versions.` IDs are refused). Build it with a `for` expression over `sanityokta_documents`.",
-				NestedObject: schema.NestedAttributeObject{
-					Attributes: map[string]schema.Attribute{
-						"name": schema.StringAttribute{
-							Required: true,
-							MarkdownDescription: "Okta group name, 1 to 255 characters. It must start with the provider's " +
-								"`group_name_prefix` (checked at plan time).",
-							Validators: []validator.String{stringvalidator.UTF8LengthBetween(1, 255)},
-						},
-						"description": schema.StringAttribute{
-							Optional:            true,
-							MarkdownDescription: "Okta group description, at most 1024 characters. Unset means empty.",
-							Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(1024)},
-						},
-						"group_id": schema.StringAttribute{
-							Computed:            true,
-							MarkdownDescription: "The Okta group ID.",
-						},
-						"document_synced": schema.BoolAttribute{
-							Computed: true,
-							MarkdownDescription: "Whether every variant of the document holds the group ID; a refresh " +
-								"that finds it lost sets `false`, and the next apply writes it back.",
-						},
-					},
-				},
+					"`versions.` IDs are refused), each an object with `name` (the Okta group name, 1 to 255 characters, " +
+					"starting with the provider's `group_name_prefix`) and `description` (at most 1024 characters; " +
+					"`null` or `\"\"` for none). Build it with a `for` expression over `sanityokta_documents`.",
+			},
+			"group_ids": schema.MapAttribute{
+				Computed:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "The Okta group ID of each document, keyed like `documents`.",
+			},
+			"document_synced": schema.MapAttribute{
+				Computed:    true,
+				ElementType: types.BoolType,
+				MarkdownDescription: "Per document, whether every variant (published, draft, release versions) holds the " +
+					"group ID. A refresh that finds it lost sets `false`, and the next apply writes it back.",
 			},
 			"document_field": schema.StringAttribute{
 				Optional:            true,
@@ -147,28 +149,61 @@ func (r *documentGroupsResource) ready(diags *diag.Diagnostics) bool {
 	return true
 }
 
-// members decodes documents; unknown elements are left out.
-func members(ctx context.Context, m types.Map, diags *diag.Diagnostics) map[string]memberModel {
+// members decodes the members of m; unknown documents are left out.
+func members(ctx context.Context, m documentGroupsModel, diags *diag.Diagnostics) map[string]memberModel {
 	out := map[string]memberModel{}
-	if m.IsNull() || m.IsUnknown() {
+	if m.Documents.IsNull() || m.Documents.IsUnknown() {
 		return out
 	}
-	diags.Append(m.ElementsAs(ctx, &out, false)...)
+	entries := map[string]types.Object{}
+	diags.Append(m.Documents.ElementsAs(ctx, &entries, false)...)
+	groupIDs, synced := map[string]attr.Value{}, map[string]attr.Value{}
+	if !m.GroupIDs.IsNull() && !m.GroupIDs.IsUnknown() {
+		groupIDs = m.GroupIDs.Elements()
+	}
+	if !m.DocumentSynced.IsNull() && !m.DocumentSynced.IsUnknown() {
+		synced = m.DocumentSynced.Elements()
+	}
+	for id, e := range entries {
+		mm := memberModel{Name: types.StringUnknown(), Description: types.StringUnknown(),
+			GroupID: types.StringNull(), DocumentSynced: types.BoolNull()}
+		if !e.IsUnknown() && !e.IsNull() {
+			attrs := e.Attributes()
+			if v, ok := attrs["name"].(types.String); ok {
+				mm.Name = v
+			}
+			if v, ok := attrs["description"].(types.String); ok {
+				mm.Description = v
+			}
+		}
+		if v, ok := groupIDs[id].(types.String); ok {
+			mm.GroupID = v
+		}
+		if v, ok := synced[id].(types.Bool); ok {
+			mm.DocumentSynced = v
+		}
+		out[id] = mm
+	}
 	return out
 }
 
-func membersValue(ms map[string]memberModel, diags *diag.Diagnostics) types.Map {
-	elems := make(map[string]attr.Value, len(ms))
+// setMembers sets the documents, group_ids and document_synced of m from ms.
+func setMembers(m *documentGroupsModel, ms map[string]memberModel, diags *diag.Diagnostics) {
+	entries := make(map[string]attr.Value, len(ms))
+	groupIDs := make(map[string]attr.Value, len(ms))
+	synced := make(map[string]attr.Value, len(ms))
 	for id, mm := range ms {
-		obj, d := types.ObjectValue(memberAttrTypes, map[string]attr.Value{
-			"name": mm.Name, "description": mm.Description, "group_id": mm.GroupID, "document_synced": mm.DocumentSynced,
-		})
+		obj, d := types.ObjectValue(entryAttrTypes, map[string]attr.Value{"name": mm.Name, "description": mm.Description})
 		diags.Append(d...)
-		elems[id] = obj
+		entries[id], groupIDs[id], synced[id] = obj, mm.GroupID, mm.DocumentSynced
 	}
-	v, d := types.MapValue(types.ObjectType{AttrTypes: memberAttrTypes}, elems)
+	var d diag.Diagnostics
+	m.Documents, d = types.MapValue(types.ObjectType{AttrTypes: entryAttrTypes}, entries)
 	diags.Append(d...)
-	return v
+	m.GroupIDs, d = types.MapValue(types.StringType, groupIDs)
+	diags.Append(d...)
+	m.DocumentSynced, d = types.MapValue(types.BoolType, synced)
+	diags.Append(d...)
 }
 
 func memberSpec(id string, mm memberModel, field string) access.Spec {
@@ -217,7 +252,7 @@ func (r *documentGroupsResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if !req.State.Raw.IsNull() {
 		prior = &documentGroupsModel{}
 		resp.Diagnostics.Append(req.State.Get(ctx, prior)...)
-		priorMembers = members(ctx, prior.Documents, &resp.Diagnostics)
+		priorMembers = members(ctx, *prior, &resp.Diagnostics)
 		if resp.Diagnostics.HasError() {
 			return
 		}
@@ -233,7 +268,7 @@ func (r *documentGroupsResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if resp.Diagnostics.HasError() || plan.Documents.IsUnknown() {
 		return
 	}
-	planned := members(ctx, plan.Documents, &resp.Diagnostics)
+	planned := members(ctx, plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -253,6 +288,10 @@ func (r *documentGroupsResource) ModifyPlan(ctx context.Context, req resource.Mo
 	for _, id := range ids {
 		mm := planned[id]
 		if err := access.CheckDocumentID(id); err != nil {
+			bad = append(bad, diagItem{id, err.Error()})
+			continue
+		}
+		if err := checkEntry(mm); err != nil {
 			bad = append(bad, diagItem{id, err.Error()})
 			continue
 		}
@@ -289,13 +328,29 @@ func (r *documentGroupsResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("documents"), membersValue(planned, &resp.Diagnostics))...)
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), types.StringValue(field))...)
+	setMembers(&plan, planned, &resp.Diagnostics)
+	plan.ID = types.StringValue(field)
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 	raw, _ := json.Marshal(claimPrivate{Token: token})
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, claimKey, raw)...)
 }
 
 type diagItem struct{ id, detail string }
+
+// checkEntry checks what the schema of a map of objects cannot: the lengths of name and description.
+func checkEntry(mm memberModel) error {
+	if !mm.Name.IsUnknown() {
+		if n := utf8.RuneCountInString(mm.Name.ValueString()); n < 1 || n > 255 {
+			return fmt.Errorf("name must be 1 to 255 characters long, not %d", n)
+		}
+	}
+	if !mm.Description.IsUnknown() {
+		if n := utf8.RuneCountInString(mm.Description.ValueString()); n > 1024 {
+			return fmt.Errorf("description must be at most 1024 characters long, not %d", n)
+		}
+	}
+	return nil
+}
 
 // planDeletions counts, against the deletion limit, every prior member that planned (nil on destroy)
 // no longer has.
@@ -425,7 +480,7 @@ func (r *documentGroupsResource) Create(ctx context.Context, req resource.Create
 	if resp.Diagnostics.HasError() || !r.ready(&resp.Diagnostics) {
 		return
 	}
-	planned := members(ctx, plan.Documents, &resp.Diagnostics)
+	planned := members(ctx, plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -440,7 +495,7 @@ func (r *documentGroupsResource) Create(ctx context.Context, req resource.Create
 				"it. The replacement keeps every group already made and adopts it again (the documents hold their "+
 				"IDs), so no group is deleted or duplicated: run apply again.")
 	}
-	plan.Documents = membersValue(got, &resp.Diagnostics)
+	setMembers(&plan, got, &resp.Diagnostics)
 	plan.ID = types.StringValue(field)
 	if resp.Diagnostics.HasError() {
 		plan.ID = types.StringValue(incompletePrefix + field)
@@ -455,7 +510,7 @@ func (r *documentGroupsResource) Read(ctx context.Context, req resource.ReadRequ
 	if resp.Diagnostics.HasError() || !r.ready(&resp.Diagnostics) {
 		return
 	}
-	prior := members(ctx, state.Documents, &resp.Diagnostics)
+	prior := members(ctx, state, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -478,7 +533,7 @@ func (r *documentGroupsResource) Read(ctx context.Context, req resource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	state.Documents = membersValue(got, &resp.Diagnostics)
+	setMembers(&state, got, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -490,13 +545,13 @@ func (r *documentGroupsResource) Update(ctx context.Context, req resource.Update
 	if resp.Diagnostics.HasError() || !r.ready(&resp.Diagnostics) {
 		return
 	}
-	planned := members(ctx, plan.Documents, &resp.Diagnostics)
-	prior := members(ctx, state.Documents, &resp.Diagnostics)
+	planned := members(ctx, plan, &resp.Diagnostics)
+	prior := members(ctx, state, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	got := r.apply(ctx, prior, planned, fieldOf(state), fieldOf(plan), plan.OnDestroy.ValueString() == onDestroyKeep, &resp.Diagnostics)
-	plan.Documents = membersValue(got, &resp.Diagnostics)
+	setMembers(&plan, got, &resp.Diagnostics)
 	plan.ID = types.StringValue(fieldOf(plan))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
@@ -508,7 +563,7 @@ func (r *documentGroupsResource) Delete(ctx context.Context, req resource.Delete
 	if resp.Diagnostics.HasError() || !r.ready(&resp.Diagnostics) {
 		return
 	}
-	prior := members(ctx, state.Documents, &resp.Diagnostics)
+	prior := members(ctx, state, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -524,7 +579,7 @@ func (r *documentGroupsResource) Delete(ctx context.Context, req resource.Delete
 	got := r.apply(ctx, prior, nil, fieldOf(state), fieldOf(state), state.OnDestroy.ValueString() == onDestroyKeep, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		// Keep what could not be destroyed in state, so a later destroy finishes.
-		state.Documents = membersValue(got, &resp.Diagnostics)
+		setMembers(&state, got, &resp.Diagnostics)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	}
 }
@@ -590,9 +645,7 @@ func (r *documentGroupsResource) ImportState(ctx context.Context, req resource.I
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	m := documentGroupsModel{
-		ID: types.StringValue(field), DocumentField: types.StringValue(field), OnDestroy: types.StringValue(onDestroyDelete),
-		Documents: membersValue(got, &resp.Diagnostics),
-	}
+	m := documentGroupsModel{ID: types.StringValue(field), DocumentField: types.StringValue(field), OnDestroy: types.StringValue(onDestroyDelete)}
+	setMembers(&m, got, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -50,10 +50,13 @@ func memberGroupIDs(s *tfjson.State) (map[string]string, error) {
 			continue
 		}
 		docs, _ := r.AttributeValues["documents"].(map[string]any)
+		gids, _ := r.AttributeValues["group_ids"].(map[string]any)
+		if len(docs) != len(gids) {
+			return nil, fmt.Errorf("state holds %d documents but %d group IDs", len(docs), len(gids))
+		}
 		out := map[string]string{}
-		for id, v := range docs {
-			m, _ := v.(map[string]any)
-			gid, _ := m["group_id"].(string)
+		for id := range docs {
+			gid, _ := gids[id].(string)
 			out[id] = gid
 		}
 		return out, nil
@@ -148,14 +151,28 @@ func memberChanged(ids ...string) plancheck.PlanCheck {
 			if !rc.Change.Actions.Update() {
 				return fmt.Errorf("%s plans %v, want an update", collectionAddr, rc.Change.Actions)
 			}
-			before, _ := rc.Change.Before.(map[string]any)["documents"].(map[string]any)
-			after, _ := rc.Change.After.(map[string]any)["documents"].(map[string]any)
-			unknown, _ := rc.Change.AfterUnknown.(map[string]any)["documents"].(map[string]any)
-			var changed []string
-			for id := range merged(before, after) {
-				if fmt.Sprint(before[id]) != fmt.Sprint(after[id]) || unknown[id] != nil && fmt.Sprint(unknown[id]) != "map[]" {
-					changed = append(changed, id)
+			changedSet := map[string]bool{}
+			for _, attr := range []string{"documents", "group_ids", "document_synced"} {
+				before, _ := rc.Change.Before.(map[string]any)[attr].(map[string]any)
+				after, _ := rc.Change.After.(map[string]any)[attr].(map[string]any)
+				unknown, _ := rc.Change.AfterUnknown.(map[string]any)[attr].(map[string]any)
+				if u, ok := rc.Change.AfterUnknown.(map[string]any)[attr].(bool); ok && u {
+					return fmt.Errorf("the whole of %s is unknown in the plan", attr)
 				}
+				for id := range merged(before, after) {
+					if fmt.Sprint(before[id]) != fmt.Sprint(after[id]) || unknown[id] == true {
+						changedSet[id] = true
+					}
+				}
+				for id, u := range unknown {
+					if u == true {
+						changedSet[id] = true
+					}
+				}
+			}
+			var changed []string
+			for id := range changedSet {
+				changed = append(changed, id)
 			}
 			sort.Strings(changed)
 			want := append([]string(nil), ids...)
@@ -209,8 +226,7 @@ func TestAccDocumentGroups_lifecycle(t *testing.T) {
 					checkCollection(t, env, want, variants, groups),
 					statecheck.ExpectKnownValue(collectionAddr, tfjsonpath.New("documents").AtMapKey(a).AtMapKey("description"),
 						knownvalue.StringExact("Access to Partner pricing")),
-					statecheck.ExpectKnownValue(collectionAddr, tfjsonpath.New("documents").AtMapKey(a).AtMapKey("document_synced"),
-						knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(collectionAddr, tfjsonpath.New("document_synced").AtMapKey(a), knownvalue.Bool(true)),
 				},
 			},
 			{
