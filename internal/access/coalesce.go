@@ -49,7 +49,9 @@ const (
 type patientKey struct{}
 
 // patientWrites returns ctx marked so that the creates made with it wait for full batches.
-func patientWrites(ctx context.Context) context.Context { return context.WithValue(ctx, patientKey{}, true) }
+func patientWrites(ctx context.Context) context.Context {
+	return context.WithValue(ctx, patientKey{}, true)
+}
 
 func isPatient(ctx context.Context) bool { return ctx.Value(patientKey{}) != nil }
 

@@ -61,12 +61,7 @@ type memberModel struct {
 	DocumentSynced types.Bool
 }
 
-// entryModel is one element of documents.
-type entryModel struct {
-	Name        types.String `tfsdk:"name"`
-	Description types.String `tfsdk:"description"`
-}
-
+// entryAttrTypes is the object type of one element of documents.
 var entryAttrTypes = map[string]attr.Type{
 	"name":        types.StringType,
 	"description": types.StringType,
