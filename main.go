@@ -7,6 +7,7 @@ import (
 	"log"
 	"os"
 	runtimedebug "runtime/debug"
+	"runtime/pprof"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
@@ -37,9 +38,16 @@ func main() {
 	if debug {
 		opts = append(opts, tf6server.WithManagedDebug())
 	}
+	if path := os.Getenv("SANITYOKTA_CPU_PROFILE"); path != "" {
+		if f, err := os.Create(fmt.Sprintf("%s.%d", path, os.Getpid())); err == nil {
+			_ = pprof.StartCPUProfile(f)
+			defer pprof.StopCPUProfile()
+		}
+	}
 	err := tf6server.Serve("registry.terraform.io/sanityokta/sanityokta", provider.NewProtocol6Server(version), opts...)
 	reportRPCs()
 	if err != nil {
+		pprof.StopCPUProfile()
 		log.Fatal(err.Error())
 	}
 }
