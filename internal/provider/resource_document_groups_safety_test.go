@@ -3,12 +3,14 @@ package provider
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/acctest"
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/sanity/sanitytest"
@@ -279,6 +281,46 @@ func TestAccDocumentGroups_importInvalidID(t *testing.T) {
 				ImportState:   true,
 				ImportStateId: "a:b:c",
 				ExpectError:   regexp.MustCompile(`not an import ID for sanityokta_document_groups`),
+			},
+		},
+	})
+}
+
+// Collection 9: with on_destroy = "keep", a document leaving the collection, and then the destroy, keep
+// the groups in Okta and clear only the written-back field.
+func TestAccDocumentGroups_onDestroyKeep(t *testing.T) {
+	env := acctest.New(t)
+	ids, want := threeDocuments(t, env)
+	groups := map[string]string{}
+	config := strings.Replace(collectionConfig(env, ""), "resource \"sanityokta_document_groups\" \"all\" {\n",
+		"resource \"sanityokta_document_groups\" \"all\" {\n  on_destroy = \"keep\"\n", 1)
+	kept := func(which []string) error {
+		for _, id := range which {
+			if _, ok := env.Group(t, groups[id]); !ok {
+				return fmt.Errorf("the group of %s was deleted despite on_destroy = \"keep\"", id)
+			}
+			if f := env.Field(t, id, "oktaGroupId"); f != "" {
+				return fmt.Errorf("%s still holds oktaGroupId %q", id, f)
+			}
+		}
+		return nil
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             func(*terraform.State) error { return kept(ids) },
+		Steps: []resource.TestStep{
+			{
+				Config:            config,
+				ConfigStateChecks: []statecheck.StateCheck{checkCollection(t, env, want, nil, groups)},
+			},
+			{
+				PreConfig: func() { env.PatchDocument(t, ids[0], map[string]any{"active": false}) },
+				Config:    config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					checkCollection(t, env, map[string]string{ids[1]: want[ids[1]], ids[2]: want[ids[2]]}, nil, nil),
+					stateCheck(func(*tfjson.State) error { return kept(ids[:1]) }),
+				},
 			},
 		},
 	})
