@@ -325,3 +325,45 @@ func TestAccDocumentGroups_onDestroyKeep(t *testing.T) {
 		},
 	})
 }
+
+// Collection 10: drift repair. A group renamed in Okta is renamed back, a group deleted in Okta is made
+// again, and a document that lost its written-back ID gets it again; each is one changed member, and the
+// untouched members keep their groups.
+func TestAccDocumentGroups_drift(t *testing.T) {
+	env := acctest.New(t)
+	ids, want := threeDocuments(t, env)
+	groups := map[string]string{}
+	renamedID, deletedID, lostID := ids[0], ids[1], ids[2]
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             collectionDestroyed(t, env, groups, ids...),
+		Steps: []resource.TestStep{
+			{
+				Config:            collectionConfig(env, ""),
+				ConfigStateChecks: []statecheck.StateCheck{checkCollection(t, env, want, nil, groups)},
+			},
+			{
+				PreConfig: func() {
+					env.RenameGroup(t, groups[renamedID], want[renamedID]+"-by-hand")
+					env.DeleteGroup(t, groups[deletedID])
+					env.PatchDocument(t, lostID, nil, "oktaGroupId")
+				},
+				Config: collectionConfig(env, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					memberChanged(renamedID, deletedID, lostID),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					checkCollection(t, env, want, nil, nil),
+					stateCheck(func(s *tfjson.State) error {
+						return sameGroups(map[string]string{renamedID: groups[renamedID], lostID: groups[lostID]}).(stateCheck)(s)
+					}),
+				},
+			},
+			{
+				Config:           collectionConfig(env, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
