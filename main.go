@@ -8,6 +8,7 @@ import (
 	"os"
 	runtimedebug "runtime/debug"
 	"runtime/pprof"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
@@ -31,6 +32,7 @@ func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		runtimedebug.SetMemoryLimit(softMemoryLimit)
 	}
+	quietFrameworkTrace()
 
 	// tf6server.Serve is what providerserver.Serve calls; serving the provider's own server lets it drop
 	// the contexts the framework keeps of finished RPCs (see provider.NewProtocol6Server).
@@ -50,6 +52,22 @@ func main() {
 		pprof.StopCPUProfile()
 		log.Fatal(err.Error())
 	}
+}
+
+// quietFrameworkTrace logs the plugin framework at debug level unless trace logs were asked for. On every
+// read, plan and state upgrade the framework walks each value of a resource's state and logs it at trace
+// level through a logging context that grows by one entry per value, so the walk costs the square of the
+// number of values: with 10,000 documents in one sanityokta_document_groups (50,000 values), a plan spent
+// minutes in it. At debug level the trace lines are skipped before the context is searched.
+func quietFrameworkTrace() {
+	if os.Getenv("TF_LOG_SDK_FRAMEWORK") != "" {
+		return
+	}
+	switch strings.ToUpper(os.Getenv("TF_LOG")) {
+	case "TRACE", "JSON":
+		return
+	}
+	_ = os.Setenv("TF_LOG_SDK_FRAMEWORK", "DEBUG")
 }
 
 // reportRPCs appends "<pid> <rpcs>" to the file SANITYOKTA_RPC_COUNT_FILE names, if any: make bench
