@@ -63,10 +63,8 @@ const (
 // Terraform, so floor_wall_s is always null.
 type DriverResult struct {
 	Result
-	RPCs              int64                           `json:"rpcs"`
 	ProviderProcesses int                             `json:"provider_processes"`
 	OktaByBucket      map[string]oktatest.BucketStats `json:"okta_by_bucket"`
-	SanityMutations   int                             `json:"sanity_mutations"`
 }
 
 // driverSchemas are the value types of what the driver sends, from the provider's own schema.
@@ -589,13 +587,14 @@ func (b *bench) driveProtocol(ctx context.Context, n int) ([]DriverResult, error
 		}
 		r := DriverResult{
 			Result: Result{
-				N: n, Phase: phase, WallS: round(wall.Seconds(), 2), MeasuredBy: "protocol_driver",
+				Shape: shapeForEach, N: n, Phase: phase, WallS: round(wall.Seconds(), 2), MeasuredBy: "protocol_driver",
 				SanityRequests:    len(stack.Sanity.Requests()) - sanityBefore,
 				ProviderPeakRSSMB: round(float64(d.stats.peakRSS)/(1<<20), 1),
+				RPCs:              d.stats.rpcs, OktaRateLimit: "developer_org",
+				SanityMutations: stack.Sanity.CountRequests("POST", "/v*/data/mutate/*") - mutationsBefore,
 			},
-			RPCs: d.stats.rpcs, ProviderProcesses: d.stats.processes,
-			OktaByBucket:    stack.Okta.Buckets(),
-			SanityMutations: stack.Sanity.CountRequests("POST", "/v*/data/mutate/*") - mutationsBefore,
+			ProviderProcesses: d.stats.processes,
+			OktaByBucket:      stack.Okta.Buckets(),
 		}
 		for _, st := range r.OktaByBucket {
 			r.OktaRequests += st.Requests

@@ -44,14 +44,23 @@ import (
 // Result is one line of the summary. Sizes that Terraform did not run (it needs hours at 10,000) come
 // from the protocol driver, with no floor.
 type Result struct {
-	N                 int      `json:"n"`
-	Phase             string   `json:"phase"`
-	WallS             float64  `json:"wall_s"`
-	OktaRequests      int      `json:"okta_requests"`
-	SanityRequests    int      `json:"sanity_requests"`
-	Okta429           int      `json:"okta_429"`
-	ProviderPeakRSSMB float64  `json:"provider_peak_rss_mb"`
-	FloorWallS        *float64 `json:"floor_wall_s"`
+	// Shape is the configuration: for_each (the quickstart's, one sanityokta_document_group per document),
+	// collection (one sanityokta_document_groups), or floor (terraform_data over a local map of N objects
+	// with two string attributes: what Terraform alone costs).
+	Shape             string  `json:"shape"`
+	N                 int     `json:"n"`
+	Phase             string  `json:"phase"`
+	WallS             float64 `json:"wall_s"`
+	RPCs              int64   `json:"rpcs"`
+	OktaRequests      int     `json:"okta_requests"`
+	SanityRequests    int     `json:"sanity_requests"`
+	SanityMutations   int     `json:"sanity_mutations"`
+	Okta429           int     `json:"okta_429"`
+	ProviderPeakRSSMB float64 `json:"provider_peak_rss_mb"`
+	StateFileKB       float64 `json:"state_file_kb"`
+	// OktaRateLimit is developer_org, or off for the first apply measured without Okta's limits.
+	OktaRateLimit string   `json:"okta_rate_limit"`
+	FloorWallS    *float64 `json:"floor_wall_s"`
 	// MeasuredBy is "terraform" or "protocol_driver" (see driver.go).
 	MeasuredBy string `json:"measured_by"`
 }
@@ -60,7 +69,6 @@ type Result struct {
 type Detail struct {
 	Result
 	OktaByBucket      map[string]oktatest.BucketStats `json:"okta_by_bucket"`
-	SanityMutations   int                             `json:"sanity_mutations"`
 	SanityByStatus    map[string]int                  `json:"sanity_by_status"`
 	OktaWindowS       float64                         `json:"okta_rate_window_s"`
 	OktaLimit         int                             `json:"okta_requests_per_bucket_per_window"`
@@ -75,7 +83,10 @@ func main() {
 	var (
 		terraform   = flag.String("terraform", "terraform", "the Terraform binary")
 		providerDir = flag.String("provider-dir", "bin", "the directory holding the built terraform-provider-sanityokta")
-		sizes       = flag.String("n", "1000,10000", "comma-separated numbers of gated documents")
+		sizes       = flag.String("n", "1000", "comma-separated numbers of gated documents for the for_each and floor shapes")
+		collSizes   = flag.String("collection-n", "1000,10000", "comma-separated numbers of gated documents for the collection shape")
+		shapeList   = flag.String("shapes", "floor,for_each,collection", "the shapes to measure: floor, for_each, collection")
+		unlimited   = flag.Bool("unlimited", true, "also measure the for_each first apply with Okta's rate limits off")
 		window      = flag.Duration("window", time.Second, "length of the fake org's rate-limit window (Okta's is a minute)")
 		workDir     = flag.String("dir", ".bench", "working directory for configurations, state and results")
 		out         = flag.String("out", "", "where to write the JSON summary (default <dir>/summary.json)")
@@ -100,16 +111,38 @@ func main() {
 	if *out == "" {
 		*out = filepath.Join(b.workDir, "summary.json")
 	}
-	var ns []int
-	for _, s := range strings.Split(*sizes, ",") {
-		if *sizes == "" {
-			break
+	ns, err := parseSizes("-n", *sizes)
+	if err != nil {
+		fail(err)
+	}
+	collNs, err := parseSizes("-collection-n", *collSizes)
+	if err != nil {
+		fail(err)
+	}
+	shapes := map[string]bool{}
+	for _, sh := range strings.Split(*shapeList, ",") {
+		shapes[strings.TrimSpace(sh)] = true
+	}
+	type job struct {
+		shape     string
+		n         int
+		unlimited bool
+	}
+	var jobs []job
+	for _, n := range ns {
+		for _, sh := range []string{shapeFloor, shapeForEach, shapeForEachAllFields, shapeForEachLocal} {
+			if shapes[sh] {
+				jobs = append(jobs, job{sh, n, false})
+			}
 		}
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n <= 0 {
-			fail(fmt.Errorf("-n %q: want positive numbers separated by commas", *sizes))
+		if shapes[shapeForEach] && *unlimited {
+			jobs = append(jobs, job{shapeForEach, n, true})
 		}
-		ns = append(ns, n)
+	}
+	if shapes[shapeCollection] {
+		for _, n := range collNs {
+			jobs = append(jobs, job{shapeCollection, n, false})
+		}
 	}
 
 	fmt.Printf("Okta limits: developer org, %d requests per bucket per window and %d concurrent; window shortened "+
@@ -146,9 +179,10 @@ func main() {
 		}
 	}
 	var details []Detail
-	for _, n := range ns {
-		ds, err := b.run(ctx, n)
+	for _, j := range jobs {
+		ds, err := b.run(ctx, j.shape, j.n, j.unlimited)
 		details = append(details, ds...)
+		floors(details)
 		if err != nil {
 			printTable(details, b.window)
 			_ = writeResults(*out, details, driverRows)
@@ -160,6 +194,21 @@ func main() {
 		fail(err)
 	}
 	fmt.Printf("wrote %s\n", *out)
+}
+
+func parseSizes(flagName, list string) ([]int, error) {
+	var ns []int
+	for _, s := range strings.Split(list, ",") {
+		if strings.TrimSpace(s) == "" {
+			continue
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("%s %q: want positive numbers separated by commas", flagName, list)
+		}
+		ns = append(ns, n)
+	}
+	return ns, nil
 }
 
 func fail(err error) {
@@ -175,107 +224,159 @@ type bench struct {
 
 var phases = []string{"create", "noop_plan", "one_change"}
 
-// run measures the three phases at one size, then their floors.
-func (b *bench) run(ctx context.Context, n int) ([]Detail, error) {
-	dir := filepath.Join(b.workDir, fmt.Sprintf("n%d", n))
+// The shapes of configuration measured (see Result.Shape).
+const (
+	shapeForEach    = "for_each"
+	shapeCollection = "collection"
+	shapeFloor      = "floor"
+)
+
+// run measures the three phases of one shape at one size. With unlimited, Okta's rate limits are off and
+// only the first apply is measured.
+func (b *bench) run(ctx context.Context, shape string, n int, unlimited bool) ([]Detail, error) {
+	name := fmt.Sprintf("%s-n%d", shape, n)
+	limit := "developer_org"
+	if shape == shapeFloor {
+		limit = "none"
+	}
+	if unlimited {
+		name += "-unlimited"
+		limit = "off"
+	}
+	dir := filepath.Join(b.workDir, name)
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, err
 	}
-	providerCfg, floorCfg := filepath.Join(dir, "provider"), filepath.Join(dir, "floor")
-	for _, d := range []string{providerCfg, floorCfg} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return nil, err
-		}
+	cfg := filepath.Join(dir, "config")
+	if err := os.MkdirAll(cfg, 0o755); err != nil {
+		return nil, err
 	}
 	rc := filepath.Join(dir, "terraformrc")
 	if err := writeCLIConfig(rc, b.providerDir); err != nil {
 		return nil, err
 	}
-
 	ids, seed := benchSeed(n)
-	if err := writeProviderConfig(providerCfg); err != nil {
+	if err := writeConfig(cfg, shape, ids); err != nil {
 		return nil, err
 	}
-	if err := writeFloorConfig(floorCfg, ids); err != nil {
-		return nil, err
+	var stack *devstack.Stack
+	env := devstack.TerraformEnviron(os.Environ(), nil, rc)
+	if shape != shapeFloor {
+		opts := devstack.Options{Seed: seed, SeedName: fmt.Sprintf("%d generated documents", n), OktaRateWindow: b.window}
+		if !unlimited {
+			opts.OktaRateLimit = devstack.DeveloperOrg
+		}
+		var err error
+		if stack, err = devstack.Start(ctx, opts); err != nil {
+			return nil, err
+		}
+		defer stack.Close()
+		env = devstack.TerraformEnviron(os.Environ(), stack.Environ(), rc)
 	}
-
-	stack, err := devstack.Start(ctx, devstack.Options{
-		Seed: seed, SeedName: fmt.Sprintf("%d generated documents", n),
-		OktaRateLimit: devstack.DeveloperOrg, OktaRateWindow: b.window,
-	})
-	if err != nil {
-		return nil, err
-	}
-	defer stack.Close()
-	env := devstack.TerraformEnviron(os.Environ(), stack.Environ(), rc)
 
 	var out []Detail
 	for _, phase := range phases {
-		if phase == "one_change" {
-			if err := retitle(stack, ids[n/2]); err != nil {
-				return out, err
-			}
+		if unlimited && phase != "create" {
+			break
 		}
-		stack.Okta.ResetRequests()
-		sanityBefore := len(stack.Sanity.Requests())
-		mutationsBefore := stack.Sanity.CountRequests("POST", "/v*/data/mutate/*")
-		args := []string{"apply", "-auto-approve", "-input=false", "-no-color"}
-		if phase == "noop_plan" {
-			args = []string{"plan", "-input=false", "-no-color", "-detailed-exitcode"}
-		}
-		fmt.Printf("n=%d %s: terraform %s ...\n", n, phase, args[0])
-		m, err := b.terraformRun(ctx, providerCfg, env, args)
-		d := Detail{
-			Result: Result{
-				N: n, Phase: phase, WallS: round(m.wall.Seconds(), 2), MeasuredBy: "terraform",
-				SanityRequests:    len(stack.Sanity.Requests()) - sanityBefore,
-				ProviderPeakRSSMB: round(float64(m.peakRSS)/(1<<20), 1),
-			},
-			OktaByBucket:      stack.Okta.Buckets(),
-			SanityMutations:   stack.Sanity.CountRequests("POST", "/v*/data/mutate/*") - mutationsBefore,
-			OktaWindowS:       b.window.Seconds(),
-			OktaLimit:         devstack.DeveloperOrg.Requests,
-			OktaConcurrent:    devstack.DeveloperOrg.Concurrent,
-			TerraformExitCode: m.exitCode,
-		}
-		d.SanityByStatus = map[string]int{}
-		for _, r := range stack.Sanity.Requests()[sanityBefore:] {
-			d.SanityByStatus[fmt.Sprintf("%s %d", r.Method, r.Status)]++
-		}
-		for _, st := range d.OktaByBucket {
-			d.OktaRequests += st.Requests
-			d.Okta429 += st.RateLimited + st.ConcurrencyLimited
-		}
-		d.Failed = err != nil
-		out = append(out, d)
-		if err != nil {
-			return out, fmt.Errorf("n=%d %s: %w\n%s", n, phase, err, tail(m.output, 40))
-		}
-		if phase == "noop_plan" && m.exitCode != 0 {
-			return out, fmt.Errorf("n=%d: the plan after the first apply is not empty (exit %d)\n%s", n, m.exitCode, tail(m.output, 40))
-		}
-	}
-	stack.Close()
-
-	// The floor: the same phases over terraform_data, with no provider of ours at all.
-	for i, phase := range phases {
 		args := []string{"apply", "-auto-approve", "-input=false", "-no-color"}
 		switch phase {
 		case "noop_plan":
 			args = []string{"plan", "-input=false", "-no-color", "-detailed-exitcode"}
 		case "one_change":
-			args = append(args, "-var", "changed="+ids[n/2])
+			if stack != nil {
+				if err := retitle(stack, ids[n/2]); err != nil {
+					return out, err
+				}
+			} else {
+				args = append(args, "-var", "changed="+ids[n/2])
+			}
 		}
-		fmt.Printf("n=%d %s floor: terraform %s ...\n", n, phase, args[0])
-		m, err := b.terraformRun(ctx, floorCfg, env, args)
+		rpcFile := filepath.Join(dir, "rpcs-"+phase)
+		runEnv := append(append([]string(nil), env...), "SANITYOKTA_RPC_COUNT_FILE="+rpcFile)
+		var sanityBefore, mutationsBefore int
+		if stack != nil {
+			stack.Okta.ResetRequests()
+			sanityBefore = len(stack.Sanity.Requests())
+			mutationsBefore = stack.Sanity.CountRequests("POST", "/v*/data/mutate/*")
+		}
+		fmt.Printf("%s n=%d %s: terraform %s ...\n", shape, n, phase, args[0])
+		m, err := b.terraformRun(ctx, cfg, runEnv, args)
+		d := Detail{
+			Result: Result{
+				Shape: shape, N: n, Phase: phase, WallS: round(m.wall.Seconds(), 2), MeasuredBy: "terraform",
+				ProviderPeakRSSMB: round(float64(m.peakRSS)/(1<<20), 1), RPCs: countRPCs(rpcFile),
+				StateFileKB: fileKB(filepath.Join(cfg, "terraform.tfstate")), OktaRateLimit: limit,
+			},
+			OktaWindowS:       b.window.Seconds(),
+			OktaLimit:         devstack.DeveloperOrg.Requests,
+			OktaConcurrent:    devstack.DeveloperOrg.Concurrent,
+			TerraformExitCode: m.exitCode,
+		}
+		if stack != nil {
+			d.SanityRequests = len(stack.Sanity.Requests()) - sanityBefore
+			d.SanityMutations = stack.Sanity.CountRequests("POST", "/v*/data/mutate/*") - mutationsBefore
+			d.OktaByBucket = stack.Okta.Buckets()
+			d.SanityByStatus = map[string]int{}
+			for _, r := range stack.Sanity.Requests()[sanityBefore:] {
+				d.SanityByStatus[fmt.Sprintf("%s %d", r.Method, r.Status)]++
+			}
+			for _, st := range d.OktaByBucket {
+				d.OktaRequests += st.Requests
+				d.Okta429 += st.RateLimited + st.ConcurrencyLimited
+			}
+		}
+		d.Failed = err != nil
+		out = append(out, d)
 		if err != nil {
-			return out, fmt.Errorf("n=%d %s floor: %w\n%s", n, phase, err, tail(m.output, 40))
+			return out, fmt.Errorf("%s n=%d %s: %w\n%s", shape, n, phase, err, tail(m.output, 40))
 		}
-		floor := round(m.wall.Seconds(), 2)
-		out[i].FloorWallS = &floor
+		if phase == "noop_plan" && m.exitCode != 0 {
+			return out, fmt.Errorf("%s n=%d: the plan after the first apply is not empty (exit %d)\n%s", shape, n, m.exitCode, tail(m.output, 40))
+		}
 	}
 	return out, nil
+}
+
+// countRPCs sums what the provider processes of one Terraform run wrote to path (see main.go's
+// reportRPCs); -1 when none did.
+func countRPCs(path string) int64 {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return -1
+	}
+	var total int64
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		var pid, n int64
+		if _, err := fmt.Sscanf(line, "%d %d", &pid, &n); err == nil {
+			total += n
+		}
+	}
+	return total
+}
+
+func fileKB(path string) float64 {
+	st, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return round(float64(st.Size())/1024, 1)
+}
+
+// floors sets each for_each and collection row's floor_wall_s to the floor's wall time for the same
+// phase at the same size, when the floor was measured.
+func floors(ds []Detail) {
+	floor := map[string]float64{}
+	for _, d := range ds {
+		if d.Shape == shapeFloor && !d.Failed {
+			floor[fmt.Sprintf("%d/%s", d.N, d.Phase)] = d.WallS
+		}
+	}
+	for i := range ds {
+		if f, ok := floor[fmt.Sprintf("%d/%s", ds[i].N, ds[i].Phase)]; ok && ds[i].Shape != shapeFloor {
+			ds[i].FloorWallS = &f
+		}
+	}
 }
 
 // benchSeed is the stack's seed for n documents and their IDs; the protocol driver uses the same, so its
@@ -317,8 +418,8 @@ func writeCLIConfig(path, providerDir string) error {
 	return os.WriteFile(path, []byte(config), 0o600)
 }
 
-func writeProviderConfig(dir string) error {
-	const config = `terraform {
+// benchHeader is the start of every configuration that uses the provider.
+const benchHeader = `terraform {
   required_providers {
     sanityokta = { source = "sanityokta/sanityokta" }
   }
@@ -329,7 +430,10 @@ provider "sanityokta" {}
 data "sanityokta_documents" "gated" {
   filter = "_type == \"benchDocument\""
 }
+`
 
+// writeForEach is the for_each shape: the quickstart's.
+const writeForEach = benchHeader + `
 resource "sanityokta_document_group" "content" {
   for_each    = data.sanityokta_documents.gated.documents
   document_id = each.key
@@ -337,30 +441,68 @@ resource "sanityokta_document_group" "content" {
   description = "Access to ${each.value.title}"
 }
 `
-	return os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o644)
-}
 
-func writeFloorConfig(dir string, ids []string) error {
-	const config = `variable "changed" {
+// Two more shapes, measured on request (-shapes) to compare the data source's choices: every attribute
+// the data source can return (what each document carried before fields existed), and the for_each over a
+// local value holding the data source's documents.
+const (
+	shapeForEachAllFields = "for_each_all_fields"
+	shapeForEachLocal     = "for_each_local"
+	allFields             = `["id", "type", "rev", "updated_at", "title", "slug", "description", "access_tier", "department", "region", "allowed_roles", "okta_group_id", "okta_group_name", "active", "json"]`
+)
+
+// writeConfig writes the configuration of a shape: the quickstart's for_each, the collection, or the
+// floor over the same IDs.
+func writeConfig(dir, shape string, ids []string) error {
+	var config string
+	switch shape {
+	case shapeForEach:
+		config = writeForEach
+	case shapeCollection:
+		config = benchHeader + `
+resource "sanityokta_document_groups" "content" {
+  documents = {
+    for id, d in data.sanityokta_documents.gated.documents : id => {
+      name        = "content:${d.slug}"
+      description = "Access to ${d.title}"
+    }
+  }
+}
+`
+	case shapeFloor:
+		config = `variable "changed" {
   type    = string
   default = ""
 }
 
 locals {
-  ids = toset(jsondecode(file("${path.module}/ids.json")))
+  documents = jsondecode(file("${path.module}/documents.json"))
 }
 
 resource "terraform_data" "content" {
-  for_each = local.ids
-  input    = each.key == var.changed ? "Access to retitled ${each.key}" : "Access to ${each.key}"
+  for_each = local.documents
+  input    = each.key == var.changed ? "Access to retitled ${each.value.title}" : "Access to ${each.value.title}"
 }
 `
-	raw, err := json.Marshal(ids)
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "ids.json"), raw, 0o644); err != nil {
-		return err
+		docs := make(map[string]map[string]string, len(ids))
+		for _, id := range ids {
+			docs[id] = map[string]string{"slug": id, "title": "Bench document " + id}
+		}
+		raw, err := json.Marshal(docs)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "documents.json"), raw, 0o644); err != nil {
+			return err
+		}
+	case shapeForEachAllFields:
+		config = strings.Replace(writeForEach, "filter = \"_type == \\\"benchDocument\\\"\"",
+			"filter = \"_type == \\\"benchDocument\\\"\"\n  fields = "+allFields, 1)
+	case shapeForEachLocal:
+		config = strings.Replace(writeForEach, "for_each    = data.sanityokta_documents.gated.documents",
+			"for_each    = local.documents", 1) + "\nlocals {\n  documents = data.sanityokta_documents.gated.documents\n}\n"
+	default:
+		return fmt.Errorf("unknown shape %q (want %s, %s or %s)", shape, shapeForEach, shapeCollection, shapeFloor)
 	}
 	return os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o644)
 }
@@ -508,7 +650,7 @@ func printTable(ds []Detail, window time.Duration) {
 	fmt.Printf("\nOkta: developer-org limits (%d/bucket/window, %d concurrent), window %s instead of 1m\n",
 		devstack.DeveloperOrg.Requests, devstack.DeveloperOrg.Concurrent, window)
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "n\tphase\twall s\tfloor s\tx floor\tokta req\tokta 429\tsanity req\tmutations\trss MB\tokta by bucket\t")
+	fmt.Fprintln(tw, "shape\tn\tokta limit\tphase\twall s\tfloor s\tx floor\trpcs\tokta req\tokta 429\tsanity req\tmutations\trss MB\tstate KB\tokta by bucket\t")
 	for _, d := range ds {
 		ratio := "-"
 		var floor float64
@@ -520,8 +662,9 @@ func printTable(ds []Detail, window time.Duration) {
 		if d.Failed {
 			d.Phase += " (failed)"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%.2f\t%.2f\t%s\t%d\t%d\t%d\t%d\t%.1f\t%s\t\n", d.N, d.Phase, d.WallS, floor, ratio,
-			d.OktaRequests, d.Okta429, d.SanityRequests, d.SanityMutations, d.ProviderPeakRSSMB, strings.Join(buckets, " "))
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%.2f\t%.2f\t%s\t%d\t%d\t%d\t%d\t%d\t%.1f\t%.1f\t%s\t\n", d.Shape, d.N, d.OktaRateLimit,
+			d.Phase, d.WallS, floor, ratio, d.RPCs, d.OktaRequests, d.Okta429, d.SanityRequests, d.SanityMutations,
+			d.ProviderPeakRSSMB, d.StateFileKB, strings.Join(buckets, " "))
 	}
 	_ = tw.Flush()
 }
@@ -540,15 +683,15 @@ func writeResults(path string, ds []Detail, driven []DriverResult) error {
 		return err
 	}
 	summary := []Result{}
-	byTerraform := map[int]bool{}
+	byTerraform := map[string]bool{}
 	for _, d := range ds {
 		if !d.Failed {
 			summary = append(summary, d.Result)
-			byTerraform[d.N] = true
+			byTerraform[fmt.Sprintf("%s/%d", d.Shape, d.N)] = true
 		}
 	}
 	for _, r := range driven {
-		if !byTerraform[r.N] {
+		if !byTerraform[fmt.Sprintf("%s/%d", r.Shape, r.N)] {
 			summary = append(summary, r.Result)
 		}
 	}

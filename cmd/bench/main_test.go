@@ -10,12 +10,12 @@ import (
 func TestSummaryTakesTheDriverRowsForSizesTerraformDidNotRun(t *testing.T) {
 	floor := 12.5
 	terraform := []Detail{
-		{Result: Result{N: 1000, Phase: "noop_plan", WallS: 26, FloorWallS: &floor, MeasuredBy: "terraform"}},
-		{Result: Result{N: 1000, Phase: "create", MeasuredBy: "terraform"}, Failed: true},
+		{Result: Result{Shape: "for_each", N: 1000, Phase: "noop_plan", WallS: 26, FloorWallS: &floor, MeasuredBy: "terraform"}},
+		{Result: Result{Shape: "for_each", N: 1000, Phase: "create", MeasuredBy: "terraform"}, Failed: true},
 	}
 	driven := []DriverResult{
-		{Result: Result{N: 1000, Phase: "noop_plan", WallS: 3, MeasuredBy: "protocol_driver"}},
-		{Result: Result{N: 10000, Phase: "noop_plan", WallS: 32, OktaRequests: 50, MeasuredBy: "protocol_driver"}},
+		{Result: Result{Shape: "for_each", N: 1000, Phase: "noop_plan", WallS: 3, MeasuredBy: "protocol_driver"}},
+		{Result: Result{Shape: "for_each", N: 10000, Phase: "noop_plan", WallS: 32, OktaRequests: 50, MeasuredBy: "protocol_driver"}},
 	}
 	path := filepath.Join(t.TempDir(), "summary.json")
 	if err := writeResults(path, terraform, driven); err != nil {

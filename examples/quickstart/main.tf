@@ -40,6 +40,8 @@ locals {
   gated_types = ["partnerPricing", "handbook", "complianceCourse"]
 }
 
+# Each document carries slug and title, the data source's default fields and all this configuration uses:
+# Terraform reads the whole result again for every group, so a small result keeps plans fast.
 data "sanityokta_documents" "gated" {
   filter = "_type in ${jsonencode(local.gated_types)}"
 }

@@ -76,10 +76,11 @@ func (s *Service) ClaimPlan(c PlanClaim) (token string, err error) {
 		token = cl.nonce + "-" + strconv.Itoa(cl.issued)
 	}
 	if other, ok := cl.planned[c.DocumentID]; ok && other != token {
-		return token, fmt.Errorf("document %q is managed by two resources in this configuration (sanityokta_document_group "+
-			"or sanityokta_document_link); each would overwrite the other's group ID in the document on every apply. Keep "+
-			"one resource per document: a document owns a group or links to one, not both. If two data sources overlap, "+
-			"make their filters exclusive, or build one map from both with merge()", c.DocumentID)
+		return token, fmt.Errorf("document %q is managed by two resources in this configuration (sanityokta_document_group, "+
+			"sanityokta_document_link, or an entry of a sanityokta_document_groups collection); each would overwrite the "+
+			"other's group ID in the document on every apply. Keep one resource per document: a document owns a group or "+
+			"links to one, not both. If two data sources overlap, make their filters exclusive, or build one map from "+
+			"both with merge()", c.DocumentID)
 	}
 	cl.planned[c.DocumentID] = token
 	if c.Name == "" {

@@ -18,6 +18,10 @@ import (
 // then all waiting on it), else after ten times the usual gap between starts, within coalesceLongQuiet and
 // coalesceMaxDelay, so Terraform's pauses to write state do not split a batch. It always goes
 // coalesceMaxDelay after its first write, or at coalesceMaxBatch writes.
+//
+// A collection (collection.go) has no Terraform slots: its own workers, as many as a batch holds, make its
+// creates, so a batch of only its creates waits until it is full or every create under way has joined
+// it, and coalescePatientMaxDelay only bounds the wait.
 
 // Defaults of the write coalescer.
 const (
@@ -25,13 +29,29 @@ const (
 	coalesceLongQuiet  = 300 * time.Millisecond
 	coalesceMaxGap     = 250 * time.Millisecond // longer gaps between starts are pauses, not the pace
 	coalesceMaxDelay   = time.Second
-	coalesceMaxBatch   = 50 // documents per shared transaction
+	coalesceMaxBatch   = 100 // documents per shared transaction
+
+	// coalescePatientMaxDelay replaces coalesceMaxDelay for a batch of a collection's creates only
+	// (see patientWrites): the collection's workers are all waiting on the batch or on Okta, so it
+	// costs the apply nothing to wait until the batch is full or every create under way has joined it.
+	coalescePatientMaxDelay = 2 * time.Minute
 )
+
+// patientKey marks a context whose create may wait for a full batch (see coalescePatientMaxDelay).
+type patientKey struct{}
+
+// patientWrites returns ctx marked so that the creates made with it wait for full batches.
+func patientWrites(ctx context.Context) context.Context {
+	return context.WithValue(ctx, patientKey{}, true)
+}
+
+func isPatient(ctx context.Context) bool { return ctx.Value(patientKey{}) != nil }
 
 type pendingWrite struct {
 	documentID string
 	patches    []Patch
 	done       chan error
+	patient    bool
 }
 
 type writeCoalescer struct {
@@ -89,7 +109,7 @@ func (e *expectedWrite) leave() {
 // mutateCoalesced applies the patches of one document, in a transaction shared with other creates' writes.
 // The error is this document's alone.
 func (s *Service) mutateCoalesced(ctx context.Context, e *expectedWrite, documentID string, patches []Patch) error {
-	w := &pendingWrite{documentID: documentID, patches: patches, done: make(chan error, 1)}
+	w := &pendingWrite{documentID: documentID, patches: patches, done: make(chan error, 1), patient: isPatient(ctx)}
 	c := &s.writes
 	joined := false
 	e.once.Do(func() {
@@ -124,7 +144,14 @@ func (c *writeCoalescer) scheduleLocked() {
 	if len(c.pending) == 0 {
 		return
 	}
-	due := c.firstAt.Add(coalesceMaxDelay)
+	maxDelay := coalescePatientMaxDelay
+	for _, w := range c.pending {
+		if !w.patient {
+			maxDelay = coalesceMaxDelay
+			break
+		}
+	}
+	due := c.firstAt.Add(maxDelay)
 	if c.underWay <= 0 {
 		quiet := coalesceShortQuiet
 		if len(c.pending) < c.peak {

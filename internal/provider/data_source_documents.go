@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -44,9 +46,6 @@ func (d *documentsDataSource) Metadata(_ context.Context, req datasource.Metadat
 }
 
 func (d *documentsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	str := func(desc string) schema.StringAttribute {
-		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads access-controlled documents from the Sanity Content Lake with GROQ. The result is a " +
 			"map keyed by `_id`, ready for `for_each`. Queries always go out with an explicit API version and " +
@@ -97,28 +96,20 @@ func (d *documentsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 				ElementType:         types.StringType,
 				MarkdownDescription: "The `_id` of every document found, sorted.",
 			},
-			"documents": schema.MapNestedAttribute{
-				Computed:            true,
-				MarkdownDescription: "The documents found, keyed by `_id`.",
-				NestedObject: schema.NestedAttributeObject{
-					Attributes: map[string]schema.Attribute{
-						"id":              str("`_id`."),
-						"type":            str("`_type`."),
-						"rev":             str("`_rev`, the document's current revision."),
-						"updated_at":      str("`_updatedAt`."),
-						"title":           str("`title`."),
-						"slug":            str("`slug.current` (or `slug` when it is a plain string)."),
-						"description":     str("`description`."),
-						"access_tier":     str("`accessTier`."),
-						"department":      str("`department`."),
-						"region":          str("`region`."),
-						"allowed_roles":   schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "`allowedRoles`."},
-						"okta_group_id":   str("`oktaGroupId`, the group ID written back by `sanityokta_document_group`."),
-						"okta_group_name": str("`oktaGroupName`."),
-						"active":          schema.BoolAttribute{Computed: true, MarkdownDescription: "`active`; `true` unless the document says `false`."},
-						"json":            str("The whole (projected) document as JSON, for fields without a typed attribute: `jsondecode(each.value.json)`."),
-					},
-				},
+			"fields": schema.ListAttribute{
+				Optional:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "The attributes each element of `documents` carries. Defaults to `[\"slug\", \"title\"]`. " +
+					"Ask only for what the configuration uses: Terraform reads the whole data source again for every " +
+					"instance of a `for_each` over it, so every attribute costs time at a thousand documents. " +
+					"Available: " + fieldList() + ".",
+				Validators: []validator.List{listvalidator.ValueStringsAre(stringvalidator.OneOf(documentFieldNames()...)),
+					listvalidator.UniqueValues()},
+			},
+			"documents": schema.DynamicAttribute{
+				Computed: true,
+				MarkdownDescription: "The documents found: a map keyed by `_id`, ready for `for_each`, whose elements are " +
+					"objects with exactly the attributes named in `fields`.",
 			},
 		},
 	}
@@ -227,10 +218,22 @@ func (d *documentsDataSource) Read(ctx context.Context, req datasource.ReadReque
 		resp.Diagnostics.AddError("Cannot read documents", err.Error())
 		return
 	}
+	fields := defaultDocumentFields
+	if !m.Fields.IsNull() && !m.Fields.IsUnknown() {
+		fields = nil
+		resp.Diagnostics.Append(m.Fields.ElementsAs(ctx, &fields, false)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	attrTypes := make(map[string]attr.Type, len(fields))
+	for _, f := range fields {
+		attrTypes[f] = documentAttrTypes[f]
+	}
 	elems := make(map[string]attr.Value, len(docs))
 	ids := make([]string, 0, len(docs))
 	for _, doc := range docs {
-		obj, diags := documentObject(doc)
+		obj, diags := documentObject(doc, fields)
 		resp.Diagnostics.Append(diags...)
 		if diags.HasError() {
 			return
@@ -240,8 +243,9 @@ func (d *documentsDataSource) Read(ctx context.Context, req datasource.ReadReque
 	}
 	sort.Strings(ids)
 	var diags diag.Diagnostics
-	m.Documents, diags = types.MapValue(types.ObjectType{AttrTypes: documentAttrTypes}, elems)
+	documents, diags := types.MapValue(types.ObjectType{AttrTypes: attrTypes}, elems)
 	resp.Diagnostics.Append(diags...)
+	m.Documents = types.DynamicValue(documents)
 	m.IDs, diags = types.ListValueFrom(ctx, types.StringType, ids)
 	resp.Diagnostics.Append(diags...)
 	m.Perspective = types.StringValue(q.Perspective)
@@ -249,9 +253,51 @@ func (d *documentsDataSource) Read(ctx context.Context, req datasource.ReadReque
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// documentObject maps a document to its typed attributes. A field of an unexpected JSON type is null
-// rather than an error: editors' content varies, and json has everything.
-func documentObject(doc access.Document) (types.Object, diag.Diagnostics) {
+// defaultDocumentFields is what an element of documents carries unless fields says otherwise: what a group
+// name and description are usually made of.
+var defaultDocumentFields = []string{"slug", "title"}
+
+func documentFieldNames() []string {
+	names := make([]string, 0, len(documentAttrTypes))
+	for n := range documentAttrTypes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func fieldList() string {
+	var b strings.Builder
+	for i, n := range documentFieldNames() {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "`%s` (%s)", n, documentFieldDescriptions[n])
+	}
+	return b.String()
+}
+
+var documentFieldDescriptions = map[string]string{
+	"id":              "`_id`",
+	"type":            "`_type`",
+	"rev":             "`_rev`, the current revision",
+	"updated_at":      "`_updatedAt`",
+	"title":           "`title`",
+	"slug":            "`slug.current`, or `slug` when it is a plain string",
+	"description":     "`description`",
+	"access_tier":     "`accessTier`",
+	"department":      "`department`",
+	"region":          "`region`",
+	"allowed_roles":   "`allowedRoles`, a list of strings",
+	"okta_group_id":   "`oktaGroupId`, the group ID the provider wrote back",
+	"okta_group_name": "`oktaGroupName`",
+	"active":          "`active`, `true` unless the document says `false`",
+	"json":            "the whole (projected) document as JSON, for fields without an attribute: `jsondecode(each.value.json)`",
+}
+
+// documentObject maps a document to the requested typed attributes. A field of an unexpected JSON type is
+// null rather than an error: editors' content varies, and json has everything.
+func documentObject(doc access.Document, fields []string) (types.Object, diag.Diagnostics) {
 	str := func(p string) types.String {
 		if s, ok := doc.Lookup(p).(string); ok {
 			return types.StringValue(s)
@@ -276,7 +322,7 @@ func documentObject(doc access.Document) (types.Object, diag.Diagnostics) {
 	if b, ok := doc.Lookup("active").(bool); ok {
 		active = b
 	}
-	return types.ObjectValue(documentAttrTypes, map[string]attr.Value{
+	all := map[string]attr.Value{
 		"id":              types.StringValue(doc.ID),
 		"type":            str("_type"),
 		"rev":             str("_rev"),
@@ -291,6 +337,15 @@ func documentObject(doc access.Document) (types.Object, diag.Diagnostics) {
 		"okta_group_id":   str("oktaGroupId"),
 		"okta_group_name": str("oktaGroupName"),
 		"active":          types.BoolValue(active),
-		"json":            types.StringValue(string(doc.JSON)),
-	})
+		"json":            types.StringNull(),
+	}
+	attrTypes := make(map[string]attr.Type, len(fields))
+	vals := make(map[string]attr.Value, len(fields))
+	for _, f := range fields {
+		if f == "json" {
+			all[f] = types.StringValue(string(doc.JSON))
+		}
+		attrTypes[f], vals[f] = documentAttrTypes[f], all[f]
+	}
+	return types.ObjectValue(attrTypes, vals)
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"sort"
+	"strings"
 	"testing"
 
 	tfjson "github.com/hashicorp/terraform-json"
@@ -27,23 +29,28 @@ locals {
 data "sanityokta_documents" "by_filter" {
   filter = local.sales
   params = { type = "tfaccHandbook", dept = "sales", prefix = %[1]q }
+  fields = ["id", "type", "rev", "updated_at", "title", "slug", "description", "access_tier", "department", "region",
+  "allowed_roles", "okta_group_id", "okta_group_name", "active", "json"]
 }
 
 data "sanityokta_documents" "with_inactive" {
   filter           = local.sales
   params           = { type = "tfaccHandbook", dept = "sales", prefix = %[1]q }
   include_inactive = true
+  fields           = ["active"]
 }
 
 data "sanityokta_documents" "by_query" {
   query  = "*[_type in $types && string::startsWith(_id, $prefix)]{_id, title, department, active}"
   params = { types = ["tfaccHandbook", "tfaccCourse"], prefix = %[1]q }
+  fields = ["department", "region"]
 }
 
 data "sanityokta_documents" "projected" {
   filter     = "_id == $id"
   params     = { id = %[2]q }
   projection = "{_id, title, \"slug\": slug.current, \"tier\": upper(accessTier)}"
+  fields     = ["slug", "access_tier", "json"]
 }
 
 data "sanityokta_documents" "drafts" {
@@ -182,6 +189,27 @@ data "sanityokta_documents" "both" {
 							return nil
 						}
 						return fmt.Errorf("data.sanityokta_documents.projected not in state")
+					}),
+					// Without fields, each document carries slug and title only: a for_each over a thousand
+					// documents stays cheap for Terraform.
+					stateCheck(func(s *tfjson.State) error {
+						for _, r := range s.Values.RootModule.Resources {
+							if r.Address != "data.sanityokta_documents.drafts" {
+								continue
+							}
+							docs, _ := r.AttributeValues["documents"].(map[string]any)
+							d, _ := docs[sales].(map[string]any)
+							var keys []string
+							for k := range d {
+								keys = append(keys, k)
+							}
+							sort.Strings(keys)
+							if strings.Join(keys, ",") != "slug,title" {
+								return fmt.Errorf("a document without fields carries %v, want exactly slug and title", keys)
+							}
+							return nil
+						}
+						return fmt.Errorf("data.sanityokta_documents.drafts not in state")
 					}),
 				},
 			},

@@ -40,11 +40,12 @@ type documentsDataSourceModel struct {
 	Params          types.Dynamic `tfsdk:"params"`
 	Perspective     types.String  `tfsdk:"perspective"`
 	IncludeInactive types.Bool    `tfsdk:"include_inactive"`
-	Documents       types.Map     `tfsdk:"documents"`
+	Fields          types.List    `tfsdk:"fields"`
+	Documents       types.Dynamic `tfsdk:"documents"`
 	IDs             types.List    `tfsdk:"ids"`
 }
 
-// documentAttrTypes is the object type of one element of documents.
+// documentAttrTypes are the attributes an element of documents can carry (see fields).
 var documentAttrTypes = map[string]attr.Type{
 	"id":              types.StringType,
 	"type":            types.StringType,

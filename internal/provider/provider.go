@@ -215,7 +215,7 @@ func (p *SanityOktaProvider) Configure(ctx context.Context, req provider.Configu
 }
 
 func (p *SanityOktaProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{NewDocumentGroupResource, NewDocumentLinkResource, NewGroupRuleResource}
+	return []func() resource.Resource{NewDocumentGroupResource, NewDocumentGroupsResource, NewDocumentLinkResource, NewGroupRuleResource}
 }
 
 func (p *SanityOktaProvider) DataSources(_ context.Context) []func() datasource.DataSource {

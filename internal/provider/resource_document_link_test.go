@@ -26,6 +26,7 @@ func linkConfig(env *acctest.Env, tiers map[string]string) string {
 data "sanityokta_documents" "gated" {
   filter = "_type == $type && string::startsWith(_id, $prefix)"
   params = { type = %q, prefix = %q }
+  fields = ["access_tier"]
 }
 
 locals {

@@ -21,7 +21,9 @@ import (
 
 // rulesConfig is groupsConfig plus one rule per document, matching its department and region.
 func rulesConfig(env *acctest.Env, extra string) string {
-	return groupsConfig(env, "") + fmt.Sprintf(`
+	config := strings.Replace(groupsConfig(env, ""), `  params = {`, `  fields = ["slug", "title", "department", "region"]
+  params = {`, 1)
+	return config + fmt.Sprintf(`
 resource "sanityokta_group_rule" "content" {
   count    = length(local.ids)
   name     = "tfacc ${local.ids[count.index]}"

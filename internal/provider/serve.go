@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -38,6 +39,12 @@ type releasingServer struct {
 	finished int
 }
 
+// rpcsServed is the number of RPCs served by this process's provider servers.
+var rpcsServed atomic.Int64
+
+// RPCsServed returns how many RPCs this process has served (make bench reports it).
+func RPCsServed() int64 { return rpcsServed.Load() }
+
 func newReleasingServer(inner tfprotov6.ProviderServer, every int) *releasingServer {
 	return &releasingServer{ProviderServer: inner, every: every}
 }
@@ -45,6 +52,7 @@ func newReleasingServer(inner tfprotov6.ProviderServer, every int) *releasingSer
 // enter admits an RPC; the returned function ends it.
 func (s *releasingServer) enter() func() {
 	s.gate.RLock()
+	rpcsServed.Add(1)
 	return func() {
 		s.gate.RUnlock()
 		s.mu.Lock()

@@ -4,13 +4,15 @@ data "sanityokta_documents" "pricing" {
   filter = "_type == \"partnerPricing\""
 }
 
-# GROQ parameters keep values out of the query text.
+# GROQ parameters keep values out of the query text. Each document carries only the attributes in
+# fields (slug and title unless you ask for more).
 data "sanityokta_documents" "emea_courses" {
   filter = "_type == $type && region == $region"
   params = {
     type   = "complianceCourse"
     region = "emea"
   }
+  fields = ["slug", "title", "department", "allowed_roles"]
 }
 
 # A whole query, for when a filter is not enough. It must return objects with _id.

@@ -11,6 +11,7 @@ locals {
 
 data "sanityokta_documents" "tiered" {
   filter = "_type in [\"partnerPricing\", \"handbook\"] && accessTier in [\"partner\", \"internal\"]"
+  fields = ["access_tier"]
 }
 
 resource "sanityokta_document_link" "tier" {

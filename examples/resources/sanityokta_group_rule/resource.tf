@@ -1,5 +1,6 @@
 data "sanityokta_documents" "handbooks" {
   filter = "_type == \"handbook\" && defined(department)"
+  fields = ["slug", "title", "department"]
 }
 
 resource "sanityokta_document_group" "handbook" {
