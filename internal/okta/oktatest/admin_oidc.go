@@ -7,7 +7,7 @@ func (s *Server) adminOIDCRoutes() []fakes.Route {
 	return []fakes.Route{
 		{Method: "GET", Path: "oidc/apps", Doc: "every OIDC app, with its client secret (OIDCApps)", Handler: fakes.Get(s.OIDCApps)},
 		{Method: "POST", Path: "oidc/apps", Doc: `add an OIDC app: {"clientId", "clientSecret" (made up if missing), "public", "redirectUris",` +
-			` "groupsClaim", "groupsFilterType" (STARTS_WITH, EQUALS, CONTAINS, REGEX), "groupsFilterValue"} (AddOIDCApp)`,
+			` "groupsClaim", "groupsFilterType" (STARTS_WITH, EQUALS, CONTAINS, REGEX), "groupsFilterValue", "groupsClaimValue" (name or id)} (AddOIDCApp)`,
 			Handler: fakes.Call(s.AddOIDCApp)},
 		{Method: "GET", Path: "oidc/keys", Doc: `{"kids": [...]}: the published signing keys, the one in use first (SigningKeyIDs)`,
 			Handler: fakes.Get(func() map[string][]string { return map[string][]string{"kids": s.SigningKeyIDs()} })},

@@ -57,6 +57,10 @@ type OIDCApp struct {
 	GroupsClaim       string `json:"groupsClaim,omitempty"`
 	GroupsFilterType  string `json:"groupsFilterType,omitempty"`
 	GroupsFilterValue string `json:"groupsFilterValue,omitempty"`
+	// GroupsClaimValue "id" makes the default server's groups claim list group IDs instead of names, as
+	// a claim on a custom authorization server whose expression projects the IDs of the user's
+	// filtered groups does. The org server's app-level claim always lists names.
+	GroupsClaimValue string `json:"groupsClaimValue,omitempty"`
 }
 
 func (a *OIDCApp) matcher() (func(string) bool, error) {
@@ -142,6 +146,9 @@ func (s *Server) AddOIDCApp(app OIDCApp) (OIDCApp, error) {
 	}
 	if _, err := app.matcher(); err != nil {
 		return OIDCApp{}, err
+	}
+	if app.GroupsClaimValue != "" && app.GroupsClaimValue != "name" && app.GroupsClaimValue != "id" {
+		return OIDCApp{}, fmt.Errorf("oktatest: groups claim value %q: use name or id", app.GroupsClaimValue)
 	}
 	if app.ClientID == "" {
 		app.ClientID = newID("0oa")
@@ -516,7 +523,7 @@ func (s *Server) serveCodeExchange(w http.ResponseWriter, r *http.Request, as oi
 		return
 	}
 
-	claims, problem := s.userClaims(app, code.userID, code.scopes)
+	claims, problem := s.userClaims(app, as, code.userID, code.scopes)
 	if problem != "" {
 		oauthError(w, http.StatusBadRequest, "invalid_request", problem)
 		return
@@ -563,7 +570,7 @@ func (s *Server) serveCodeExchange(w http.ResponseWriter, r *http.Request, as oi
 }
 
 // userClaims are the profile, email and groups claims the scopes ask for, or a refusal's description.
-func (s *Server) userClaims(app *OIDCApp, userID string, scopes []string) (map[string]any, string) {
+func (s *Server) userClaims(app *OIDCApp, as oidcServer, userID string, scopes []string) (map[string]any, string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.people()
@@ -589,7 +596,11 @@ func (s *Server) userClaims(app *OIDCApp, userID string, scopes []string) (map[s
 		names := []string{}
 		for _, gid := range s.groupIDsOf(userID) {
 			if g := s.groups[gid]; g != nil && match(g.name) {
-				names = append(names, g.name)
+				if app.GroupsClaimValue == "id" && as != "" {
+					names = append(names, g.id)
+				} else {
+					names = append(names, g.name)
+				}
 			}
 		}
 		if len(names) > MaxGroupsInClaim {
@@ -638,7 +649,7 @@ func (s *Server) serveUserinfo(w http.ResponseWriter, r *http.Request, as oidcSe
 		writeJSON(w, http.StatusUnauthorized, tokenError{Error: "invalid_token", Description: "The access token is invalid."})
 		return
 	}
-	claims, problem := s.userClaims(app, g.userID, g.scopes)
+	claims, problem := s.userClaims(app, as, g.userID, g.scopes)
 	if problem != "" {
 		writeJSON(w, http.StatusUnauthorized, tokenError{Error: "invalid_token", Description: problem})
 		return
