@@ -383,3 +383,30 @@ func TestOIDCKeyRotation(t *testing.T) {
 		t.Error("a token signed by a key two rotations old still verifies")
 	}
 }
+
+// With groupsClaimValue "id", the default server's tokens list group IDs; the org server's app-level
+// claim still lists names.
+func TestOIDCGroupsClaimOfIDs(t *testing.T) {
+	org := newOIDCOrg(t, oktatest.FilterStartsWith, "content:")
+	app := org.app
+	app.GroupsClaimValue = "id"
+	if _, err := org.srv.AddOIDCApp(app); err != nil {
+		t.Fatal(err)
+	}
+	org.srv.AllowLoginHint(true)
+	var want []string
+	for _, g := range org.srv.Groups() {
+		if strings.HasPrefix(g.Name, "content:") && slices.Contains(org.srv.GroupMembers(g.ID), org.user.ID) {
+			want = append(want, g.ID)
+		}
+	}
+	slices.Sort(want)
+	_, claims, _ := signIn(t, org, org.srv.URL+"/oauth2/default", "elin.berg@example.com", "")
+	if len(want) != 2 || !slices.Equal(claims.Groups, want) {
+		t.Errorf("default server: groups %v, want the IDs %v", claims.Groups, want)
+	}
+	_, claims, _ = signIn(t, org, org.srv.URL, "elin.berg@example.com", "")
+	if !slices.Equal(claims.Groups, []string{"content:hr-handbook", "content:sales-emea"}) {
+		t.Errorf("org server: groups %v, want names", claims.Groups)
+	}
+}
