@@ -92,7 +92,7 @@ func newSignedInStack(t *testing.T) *signedInStack {
 	}
 
 	// The app, with the groups claim listing the IDs of the user's content groups and tier groups.
-	var handler http.Handler = http.NotFoundHandler()
+	handler := http.NotFoundHandler()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	t.Cleanup(srv.Close)
 	app, err := stack.Okta.AddOIDCApp(oktatest.OIDCApp{

@@ -99,8 +99,9 @@ type idClaims struct {
 
 // signIn runs the whole authorization code flow with PKCE as an app would, with go-oidc and x/oauth2,
 // and returns the verified ID token, its claims and the token response.
-func signIn(t *testing.T, org oidcOrg, issuer, login, password string) (*oidc.IDToken, idClaims, *oauth2.Token) {
+func signIn(t *testing.T, org oidcOrg, issuer, password string) (*oidc.IDToken, idClaims, *oauth2.Token) {
 	t.Helper()
+	login := org.user.Login()
 	ctx := context.Background()
 	provider, err := oidc.NewProvider(ctx, issuer)
 	if err != nil {
@@ -153,7 +154,7 @@ func TestOIDCStandardClientsCompleteTheFlow(t *testing.T) {
 	org.srv.AllowLoginHint(true)
 	for _, issuer := range []string{org.srv.URL, org.srv.URL + "/oauth2/default"} {
 		t.Run(strings.TrimPrefix(issuer, org.srv.URL), func(t *testing.T) {
-			idt, claims, tok := signIn(t, org, issuer, "elin.berg@example.com", "")
+			idt, claims, tok := signIn(t, org, issuer, "")
 			if idt.Issuer != issuer || idt.Subject != org.user.ID || !slices.Equal(idt.Audience, []string{org.app.ClientID}) {
 				t.Errorf("iss %q sub %q aud %v, want %s %s [%s]", idt.Issuer, idt.Subject, idt.Audience, issuer, org.user.ID, org.app.ClientID)
 			}
@@ -172,7 +173,7 @@ func TestOIDCStandardClientsCompleteTheFlow(t *testing.T) {
 // A person signs in with the form; a wrong password shows the form again with an error.
 func TestOIDCSignInForm(t *testing.T) {
 	org := newOIDCOrg(t, oktatest.FilterEquals, "CONTENT:SALES-EMEA")
-	_, claims, _ := signIn(t, org, org.srv.URL, "elin.berg@example.com", "Correct-Horse-42")
+	_, claims, _ := signIn(t, org, org.srv.URL, "Correct-Horse-42")
 	if !slices.Equal(claims.Groups, []string{"content:sales-emea"}) {
 		t.Errorf("groups %v, want only content:sales-emea (EQUALS ignores case)", claims.Groups)
 	}
@@ -223,7 +224,7 @@ func TestOIDCGroupsClaimFilters(t *testing.T) {
 		t.Run(c.typ+" "+c.value, func(t *testing.T) {
 			org := newOIDCOrg(t, c.typ, c.value)
 			org.srv.AllowLoginHint(true)
-			_, claims, _ := signIn(t, org, org.srv.URL, "elin.berg@example.com", "")
+			_, claims, _ := signIn(t, org, org.srv.URL, "")
 			if fmt.Sprint(claims.Groups) != fmt.Sprint(c.want) {
 				t.Errorf("groups %v, want %v", claims.Groups, c.want)
 			}
@@ -258,7 +259,7 @@ func TestOIDCTooManyGroupsFailsTheTokenRequest(t *testing.T) {
 		}
 	}
 	addGroups(oktatest.MaxGroupsInClaim - 2) // 100 matching groups: still fine
-	_, claims, _ := signIn(t, org, org.srv.URL, "elin.berg@example.com", "")
+	_, claims, _ := signIn(t, org, org.srv.URL, "")
 	if len(claims.Groups) != oktatest.MaxGroupsInClaim {
 		t.Fatalf("%d groups in the claim, want %d", len(claims.Groups), oktatest.MaxGroupsInClaim)
 	}
@@ -362,13 +363,13 @@ func TestOIDCKeyRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	verifier := provider.Verifier(&oidc.Config{ClientID: org.app.ClientID})
-	_, _, before := signIn(t, org, org.srv.URL, "elin.berg@example.com", "")
+	_, _, before := signIn(t, org, org.srv.URL, "")
 	oldKid := org.srv.SigningKeyIDs()[0]
 	newKid := org.srv.RotateSigningKey()
 	if kids := org.srv.SigningKeyIDs(); !slices.Equal(kids, []string{newKid, oldKid}) {
 		t.Fatalf("published keys %v, want [%s %s]", kids, newKid, oldKid)
 	}
-	_, _, after := signIn(t, org, org.srv.URL, "elin.berg@example.com", "")
+	_, _, after := signIn(t, org, org.srv.URL, "")
 	for name, tok := range map[string]*oauth2.Token{"before": before, "after": after} {
 		if _, err := verifier.Verify(ctx, tok.Extra("id_token").(string)); err != nil {
 			t.Errorf("token from %s the rotation: %v", name, err)
@@ -401,11 +402,11 @@ func TestOIDCGroupsClaimOfIDs(t *testing.T) {
 		}
 	}
 	slices.Sort(want)
-	_, claims, _ := signIn(t, org, org.srv.URL+"/oauth2/default", "elin.berg@example.com", "")
+	_, claims, _ := signIn(t, org, org.srv.URL+"/oauth2/default", "")
 	if len(want) != 2 || !slices.Equal(claims.Groups, want) {
 		t.Errorf("default server: groups %v, want the IDs %v", claims.Groups, want)
 	}
-	_, claims, _ = signIn(t, org, org.srv.URL, "elin.berg@example.com", "")
+	_, claims, _ = signIn(t, org, org.srv.URL, "")
 	if !slices.Equal(claims.Groups, []string{"content:hr-handbook", "content:sales-emea"}) {
 		t.Errorf("org server: groups %v, want names", claims.Groups)
 	}
