@@ -2,6 +2,7 @@ package oktatest_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -409,5 +410,52 @@ func TestOIDCGroupsClaimOfIDs(t *testing.T) {
 	_, claims, _ = signIn(t, org, org.srv.URL, "")
 	if !slices.Equal(claims.Groups, []string{"content:hr-handbook", "content:sales-emea"}) {
 		t.Errorf("org server: groups %v, want names", claims.Groups)
+	}
+}
+
+// The admin routes do what the Go API does: register an app, allow login_hint, rotate the key; an app
+// registered over HTTP signs people in.
+func TestOIDCAdminRoutes(t *testing.T) {
+	org := newOIDCOrg(t, "", "")
+	call := func(method, path, body string, out any) {
+		t.Helper()
+		req, _ := http.NewRequest(method, org.srv.URL+"/__admin/"+path, strings.NewReader(body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode >= 300 {
+			t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, raw)
+		}
+		if out != nil {
+			if err := json.Unmarshal(raw, out); err != nil {
+				t.Fatalf("%s %s: %v: %s", method, path, err, raw)
+			}
+		}
+	}
+	var app oktatest.OIDCApp
+	call("POST", "oidc/apps", `{"clientId": "0oaadmin", "redirectUris": ["`+redirectURL+`"], "groupsFilterType": "CONTAINS", "groupsFilterValue": "sales"}`, &app)
+	if app.ClientID != "0oaadmin" || app.ClientSecret == "" {
+		t.Fatalf("registered %+v, want client 0oaadmin with a made-up secret", app)
+	}
+	call("PUT", "oidc/login-hint", `{"allowed": true}`, nil)
+	var rotated struct{ Kid string }
+	call("POST", "oidc/keys/rotate", "", &rotated)
+	var keys struct{ Kids []string }
+	call("GET", "oidc/keys", "", &keys)
+	if len(keys.Kids) != 2 || keys.Kids[0] != rotated.Kid {
+		t.Errorf("keys %v after rotating to %s", keys.Kids, rotated.Kid)
+	}
+	org.app = app
+	idt, claims, _ := signIn(t, org, org.srv.URL, "")
+	if !slices.Equal(claims.Groups, []string{"content:sales-emea"}) || idt.Audience[0] != "0oaadmin" {
+		t.Errorf("aud %v groups %v, want 0oaadmin and [content:sales-emea]", idt.Audience, claims.Groups)
+	}
+	var apps []oktatest.OIDCApp
+	call("GET", "oidc/apps", "", &apps)
+	if len(apps) != 2 {
+		t.Errorf("%d apps listed, want 2", len(apps))
 	}
 }
