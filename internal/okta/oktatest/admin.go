@@ -52,7 +52,7 @@ func (s *Server) adminRoutes() []fakes.Route {
 			Handler: fakes.Get(func() adminConfig { return configOf(s.Limits()) })},
 		{Method: "PUT", Path: "config", Doc: `change the limits: the fields of GET config, each optional, applied after` +
 			` "profile": "developer" (a developer org's limits) or "unlimited" (SetLimits)`, Handler: fakes.Set(s.applyConfig)},
-	}, s.adminUserRoutes()...)
+	}, append(s.adminUserRoutes(), s.adminOIDCRoutes()...)...)
 }
 
 type adminConfig struct {

@@ -245,6 +245,9 @@ func (s *Server) serveChecked(w http.ResponseWriter, r *http.Request, entry *Req
 		writeError(w, http.StatusTooManyRequests, "E0000047", "API call exceeded rate limit due to too many requests.")
 		return
 	}
+	if s.serveOIDC(w, r) {
+		return
+	}
 	if r.URL.Path == "/oauth2/v1/token" {
 		s.serveToken(w, r)
 		return

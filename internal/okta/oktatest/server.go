@@ -85,6 +85,7 @@ type Server struct {
 	buckets    map[string]*bucket
 	limits     Limits
 	inflight   int
+	oidc       *oidcState // the OIDC provider (oidc.go), made on first use
 }
 
 // Limits are the org's rate and concurrency limits and how far its search index trails writes. The
