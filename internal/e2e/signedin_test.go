@@ -25,8 +25,14 @@ import (
 // The test configuration next to the quickstart: a group rule per document with a department, so that
 // people of that department land in its group, and a partner notice linked to the Partners tier group.
 const signedInRules = `
+# The quickstart's documents again, with their departments: its own data source carries only slug and title.
+data "sanityokta_documents" "departments" {
+  filter = "_type in ${jsonencode(local.gated_types)}"
+  fields = ["department"]
+}
+
 resource "sanityokta_group_rule" "department" {
-  for_each = { for id, d in data.sanityokta_documents.gated.documents : id => d if d.department != null }
+  for_each = { for id, d in data.sanityokta_documents.departments.documents : id => d if d.department != null }
 
   name     = "content ${each.key}"
   group_id = sanityokta_document_group.content[each.key].id

@@ -103,9 +103,15 @@ func TestAccDocumentGroups_partialCreate(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				PreConfig: func() {
-					// The shared write-back transaction fails, then the first document written on its own.
-					if err := env.Sanity.AddFault(sanitytest.Fault{Method: "POST", Path: "/v*/data/mutate/*", Status: 409, Times: 2}); err != nil {
-						t.Fatal(err)
+					// The dry-run write check before the first create goes through; then the shared write-back
+					// transaction fails, then the first document written on its own.
+					for _, f := range []sanitytest.Fault{
+						{Method: "POST", Path: "/v*/data/mutate/*"},
+						{Method: "POST", Path: "/v*/data/mutate/*", Status: 409, Times: 2},
+					} {
+						if err := env.Sanity.AddFault(f); err != nil {
+							t.Fatal(err)
+						}
 					}
 				},
 				Config:      collectionConfig(env, ""),
