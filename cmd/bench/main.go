@@ -85,7 +85,7 @@ func main() {
 		providerDir = flag.String("provider-dir", "bin", "the directory holding the built terraform-provider-sanityokta")
 		sizes       = flag.String("n", "1000", "comma-separated numbers of gated documents for the for_each and floor shapes")
 		collSizes   = flag.String("collection-n", "1000,10000", "comma-separated numbers of gated documents for the collection shape")
-		shapeList   = flag.String("shapes", "floor,for_each,collection", "the shapes to measure: floor, for_each, collection")
+		shapeList   = flag.String("shapes", "floor,for_each,collection", "the shapes to measure: floor, for_each, collection, and on request for_each_all_fields, for_each_local, rules (a group rule per document), links (a link per document to a tier group)")
 		unlimited   = flag.Bool("unlimited", true, "also measure the for_each first apply with Okta's rate limits off")
 		window      = flag.Duration("window", time.Second, "length of the fake org's rate-limit window (Okta's is a minute)")
 		workDir     = flag.String("dir", ".bench", "working directory for configurations, state and results")
@@ -130,7 +130,7 @@ func main() {
 	}
 	var jobs []job
 	for _, n := range ns {
-		for _, sh := range []string{shapeFloor, shapeForEach, shapeForEachAllFields, shapeForEachLocal} {
+		for _, sh := range []string{shapeFloor, shapeForEach, shapeForEachAllFields, shapeForEachLocal, shapeRules, shapeLinks} {
 			if shapes[sh] {
 				jobs = append(jobs, job{sh, n, false})
 			}
@@ -448,6 +448,10 @@ resource "sanityokta_document_group" "content" {
 const (
 	shapeForEachAllFields = "for_each_all_fields"
 	shapeForEachLocal     = "for_each_local"
+	// shapeRules is for_each with a group rule per document group (sanityokta_group_rule).
+	shapeRules = "rules"
+	// shapeLinks is a link per document to an existing tier group (sanityokta_document_link).
+	shapeLinks = "links"
 	allFields             = `["id", "type", "rev", "updated_at", "title", "slug", "description", "access_tier", "department", "region", "allowed_roles", "okta_group_id", "okta_group_name", "active", "json"]`
 )
 
@@ -498,6 +502,24 @@ resource "terraform_data" "content" {
 	case shapeForEachAllFields:
 		config = strings.Replace(writeForEach, "filter = \"_type == \\\"benchDocument\\\"\"",
 			"filter = \"_type == \\\"benchDocument\\\"\"\n  fields = "+allFields, 1)
+	case shapeRules:
+		config = strings.Replace(writeForEach, "filter = \"_type == \\\"benchDocument\\\"\"",
+			"filter = \"_type == \\\"benchDocument\\\"\"\n  fields = [\"slug\", \"title\", \"department\"]", 1) + `
+resource "sanityokta_group_rule" "content" {
+  for_each = data.sanityokta_documents.gated.documents
+  name     = "content ${each.key}"
+  group_id = sanityokta_document_group.content[each.key].id
+  match    = { department = [each.value.department] }
+}
+`
+	case shapeLinks:
+		config = benchHeader + `
+resource "sanityokta_document_link" "content" {
+  for_each    = data.sanityokta_documents.gated.documents
+  document_id = each.key
+  group_id    = "` + devstack.TierGroups[0].ID + `"
+}
+`
 	case shapeForEachLocal:
 		config = strings.Replace(writeForEach, "for_each    = data.sanityokta_documents.gated.documents",
 			"for_each    = local.documents", 1) + "\nlocals {\n  documents = data.sanityokta_documents.gated.documents\n}\n"
