@@ -452,7 +452,7 @@ const (
 	shapeRules = "rules"
 	// shapeLinks is a link per document to an existing tier group (sanityokta_document_link).
 	shapeLinks = "links"
-	allFields             = `["id", "type", "rev", "updated_at", "title", "slug", "description", "access_tier", "department", "region", "allowed_roles", "okta_group_id", "okta_group_name", "active", "json"]`
+	allFields  = `["id", "type", "rev", "updated_at", "title", "slug", "description", "access_tier", "department", "region", "allowed_roles", "okta_group_id", "okta_group_name", "active", "json"]`
 )
 
 // writeConfig writes the configuration of a shape: the quickstart's for_each, the collection, or the
