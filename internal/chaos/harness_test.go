@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,6 +15,7 @@ import (
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/devstack"
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/e2e/pipeline"
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/okta/oktatest"
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/tfrun"
 )
 
 const (
@@ -25,67 +24,16 @@ const (
 	field       = "oktaGroupId"
 )
 
-var providerBinary = "terraform-provider-sanityokta" + map[bool]string{true: ".exe"}[runtime.GOOS == "windows"]
-
-var (
-	buildOnce   sync.Once
-	providerDir string
-	buildErr    error
-)
-
+// TestMain removes the provider the tests built.
 func TestMain(m *testing.M) {
-	var err error
-	if providerDir, err = os.MkdirTemp("", "sanityokta-chaos-provider-"); err != nil {
-		fmt.Fprintln(os.Stderr, "chaos: making a directory for the provider:", err)
-		os.Exit(1)
-	}
 	code := m.Run()
-	_ = os.RemoveAll(providerDir)
+	tfrun.Cleanup()
 	os.Exit(code)
 }
 
-func repoRoot(tb testing.TB) string {
-	tb.Helper()
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		tb.Fatal("cannot locate the test source to find the repository root")
-	}
-	for dir := filepath.Dir(file); ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		if filepath.Dir(dir) == dir {
-			tb.Fatal("no go.mod above the chaos package")
-		}
-	}
-}
-
-func terraformPath(tb testing.TB) string {
-	tb.Helper()
-	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
-		return p
-	}
-	out, err := exec.Command(filepath.Join(repoRoot(tb), "scripts", "terraform-path.sh")).Output()
-	if err != nil {
-		tb.Skipf("no Terraform: set TF_ACC_TERRAFORM_PATH or put terraform >= 1.5 on PATH (%v)", err)
-	}
-	return strings.TrimSpace(string(out))
-}
-
-func buildProvider(tb testing.TB) string {
-	tb.Helper()
-	buildOnce.Do(func() {
-		cmd := exec.Command("go", "build", "-o", filepath.Join(providerDir, providerBinary), ".")
-		cmd.Dir = repoRoot(tb)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("building the provider: %w\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		tb.Fatal(buildErr)
-	}
-	return providerDir
-}
+func repoRoot(tb testing.TB) string      { return tfrun.RepoRoot(tb) }
+func terraformPath(tb testing.TB) string { return tfrun.TerraformPath(tb) }
+func buildProvider(tb testing.TB) string { return tfrun.BuildProvider(tb) }
 
 // config is what a user writes: one group per gated document, named after its slug.
 const config = `terraform {

@@ -11,11 +11,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -24,6 +21,7 @@ import (
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/e2e/pipeline"
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/okta/oktatest"
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/sanity/sanitytest"
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/tfrun"
 )
 
 // Placeholders in examples/ci/sanity-webhook.json that a user replaces, and so the test does too.
@@ -33,71 +31,16 @@ const (
 	secretPlaceholder = "REPLACE_WITH_WEBHOOK_SECRET"
 )
 
-var providerBinary = "terraform-provider-sanityokta" + map[bool]string{true: ".exe"}[runtime.GOOS == "windows"]
-
-var (
-	buildOnce   sync.Once
-	providerDir string
-	buildErr    error
-)
-
-// TestMain makes the directory the provider is built into once and shared by every test.
+// TestMain removes the provider the tests built.
 func TestMain(m *testing.M) {
-	var err error
-	if providerDir, err = os.MkdirTemp("", "sanityokta-e2e-provider-"); err != nil {
-		fmt.Fprintln(os.Stderr, "e2e: making a directory for the provider:", err)
-		os.Exit(1)
-	}
 	code := m.Run()
-	_ = os.RemoveAll(providerDir)
+	tfrun.Cleanup()
 	os.Exit(code)
 }
 
-// repoRoot walks up from the package directory to go.mod.
-func repoRoot(tb testing.TB) string {
-	tb.Helper()
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		tb.Fatal("cannot locate the test source to find the repository root")
-	}
-	for dir := filepath.Dir(file); ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		if filepath.Dir(dir) == dir {
-			tb.Fatal("no go.mod above the e2e package")
-		}
-	}
-}
-
-// terraformPath is TF_ACC_TERRAFORM_PATH (make test sets it), or what scripts/terraform-path.sh finds.
-func terraformPath(tb testing.TB) string {
-	tb.Helper()
-	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
-		return p
-	}
-	out, err := exec.Command(filepath.Join(repoRoot(tb), "scripts", "terraform-path.sh")).Output()
-	if err != nil {
-		tb.Skipf("no Terraform: set TF_ACC_TERRAFORM_PATH or put terraform >= 1.5 on PATH (%v)", err)
-	}
-	return strings.TrimSpace(string(out))
-}
-
-// buildProvider builds the provider from this checkout once per test binary.
-func buildProvider(tb testing.TB) string {
-	tb.Helper()
-	buildOnce.Do(func() {
-		cmd := exec.Command("go", "build", "-o", filepath.Join(providerDir, providerBinary), ".")
-		cmd.Dir = repoRoot(tb)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("building the provider: %w\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		tb.Fatal(buildErr)
-	}
-	return providerDir
-}
+func repoRoot(tb testing.TB) string      { return tfrun.RepoRoot(tb) }
+func terraformPath(tb testing.TB) string { return tfrun.TerraformPath(tb) }
+func buildProvider(tb testing.TB) string { return tfrun.BuildProvider(tb) }
 
 func requireAcc(tb testing.TB) {
 	tb.Helper()
