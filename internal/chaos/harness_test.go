@@ -31,7 +31,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func repoRoot(tb testing.TB) string      { return tfrun.RepoRoot(tb) }
 func terraformPath(tb testing.TB) string { return tfrun.TerraformPath(tb) }
 func buildProvider(tb testing.TB) string { return tfrun.BuildProvider(tb) }
 

@@ -58,7 +58,8 @@ func TerraformPath(tb testing.TB) string {
 func BuildProvider(tb testing.TB) string {
 	tb.Helper()
 	build.once.Do(func() {
-		if build.dir, build.err = os.MkdirTemp("", "sanityokta-provider-"); build.err != nil {
+		// Not tb.TempDir: every test of the binary shares the build, and TestMain removes it with Cleanup.
+		if build.dir, build.err = os.MkdirTemp("", "sanityokta-provider-"); build.err != nil { //nolint:usetesting
 			return
 		}
 		cmd := exec.Command("go", "build", "-o", filepath.Join(build.dir, ProviderBinary), ".")
