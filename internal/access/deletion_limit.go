@@ -19,11 +19,14 @@ func (o Options) deletionLimit() int {
 	return o.DeletionLimit
 }
 
-// PlanDeletion counts a group that the plan deletes (a destroy or a replacement with on_destroy =
-// "delete"), and refuses the one that takes the count past the limit, so the plan fails before anything
+// PlanDeletion counts a group that the plan destroys (a destroy or a replacement) unless keepGroup
+// (on_destroy = "keep"), and refuses the one that takes the count past the limit, so the plan fails before anything
 // is deleted. A publish pipeline applies without anyone reading the plan; a query that suddenly matches
 // nothing must not delete every group.
-func (s *Service) PlanDeletion(b Binding) error {
+func (s *Service) PlanDeletion(b Binding, keepGroup bool) error {
+	if keepGroup {
+		return nil // the group stays: only the written-back field is cleared
+	}
 	if n, limit, over := s.countAgainstLimit(&s.claims.plannedDeletions); over {
 		return deletionLimitError(fmt.Sprintf("This plan deletes at least %d Okta groups", n), limit, b)
 	}

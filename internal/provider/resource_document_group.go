@@ -140,8 +140,8 @@ func (r *documentGroupResource) ModifyPlan(ctx context.Context, req resource.Mod
 		}
 	}
 	if req.Plan.Raw.IsNull() {
-		if prior != nil && prior.OnDestroy.ValueString() != onDestroyKeep {
-			if err := svc.PlanDeletion(bindingFrom(*prior)); err != nil {
+		if prior != nil {
+			if err := svc.PlanDeletion(bindingFrom(*prior), prior.OnDestroy.ValueString() == onDestroyKeep); err != nil {
 				resp.Diagnostics.AddError("Too many Okta groups deleted in one run", err.Error())
 			}
 		}
@@ -158,9 +158,9 @@ func (r *documentGroupResource) ModifyPlan(ctx context.Context, req resource.Mod
 			resp.Diagnostics.AddWarning(w.Summary, w.Detail)
 		}
 	}
-	if prior != nil && prior.DocumentID.ValueString() != docID && prior.OnDestroy.ValueString() != onDestroyKeep {
-		// document_id forces a replacement, which deletes the old group.
-		if err := svc.PlanDeletion(bindingFrom(*prior)); err != nil {
+	if prior != nil && prior.DocumentID.ValueString() != docID {
+		// document_id forces a replacement, which destroys the old binding.
+		if err := svc.PlanDeletion(bindingFrom(*prior), prior.OnDestroy.ValueString() == onDestroyKeep); err != nil {
 			resp.Diagnostics.AddError("Too many Okta groups deleted in one run", err.Error())
 		}
 	}
@@ -178,16 +178,26 @@ func (r *documentGroupResource) ModifyPlan(ctx context.Context, req resource.Mod
 // claimPlan claims the document (and the name) for this resource instance, carrying the instance's token
 // in its private state: see access.Service.ClaimPlan.
 func claimPlan(ctx context.Context, svc *access.Service, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, c access.PlanClaim, what string) {
-	var claimed claimPrivate
-	if raw, diags := req.Private.GetKey(ctx, claimKey); !diags.HasError() && len(raw) > 0 {
-		_ = json.Unmarshal(raw, &claimed)
-	}
-	c.Token = claimed.Token
+	c.Token = priorPlanToken(ctx, req)
 	token, err := svc.ClaimPlan(c)
 	if err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("Document %q cannot have this %s", c.DocumentID, what), err.Error())
 		return
 	}
+	keepPlanToken(ctx, resp, token)
+}
+
+// priorPlanToken is the token an earlier plan of this instance kept in its private state, or "".
+func priorPlanToken(ctx context.Context, req resource.ModifyPlanRequest) string {
+	var claimed claimPrivate
+	if raw, diags := req.Private.GetKey(ctx, claimKey); !diags.HasError() && len(raw) > 0 {
+		_ = json.Unmarshal(raw, &claimed)
+	}
+	return claimed.Token
+}
+
+// keepPlanToken keeps the instance's token in its planned private state.
+func keepPlanToken(ctx context.Context, resp *resource.ModifyPlanResponse, token string) {
 	raw, _ := json.Marshal(claimPrivate{Token: token})
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, claimKey, raw)...)
 }

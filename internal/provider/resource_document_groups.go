@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -253,8 +252,8 @@ func (r *documentGroupsResource) ModifyPlan(ctx context.Context, req resource.Mo
 		}
 	}
 	if req.Plan.Raw.IsNull() {
-		if prior != nil && prior.OnDestroy.ValueString() != onDestroyKeep {
-			r.planDeletions(svc, priorMembers, nil, fieldOf(*prior), &resp.Diagnostics)
+		if prior != nil {
+			r.planDeletions(svc, priorMembers, nil, *prior, &resp.Diagnostics)
 		}
 		return
 	}
@@ -268,15 +267,11 @@ func (r *documentGroupsResource) ModifyPlan(ctx context.Context, req resource.Mo
 		return
 	}
 	field := fieldOf(plan)
-	if prior != nil && prior.OnDestroy.ValueString() != onDestroyKeep {
-		r.planDeletions(svc, priorMembers, planned, fieldOf(*prior), &resp.Diagnostics)
+	if prior != nil {
+		r.planDeletions(svc, priorMembers, planned, *prior, &resp.Diagnostics)
 	}
 
-	var claimed claimPrivate
-	if raw, diags := req.Private.GetKey(ctx, claimKey); !diags.HasError() && len(raw) > 0 {
-		_ = json.Unmarshal(raw, &claimed)
-	}
-	token := claimed.Token
+	token := priorPlanToken(ctx, req)
 	var errs, gone []string
 	var bad []diagItem
 	ids := sortedKeys(planned)
@@ -326,8 +321,7 @@ func (r *documentGroupsResource) ModifyPlan(ctx context.Context, req resource.Mo
 	setMembers(&plan, planned, &resp.Diagnostics)
 	plan.ID = types.StringValue(field)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-	raw, _ := json.Marshal(claimPrivate{Token: token})
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, claimKey, raw)...)
+	keepPlanToken(ctx, resp, token)
 }
 
 type diagItem struct{ id, detail string }
@@ -349,12 +343,13 @@ func checkEntry(mm memberModel) error {
 
 // planDeletions counts, against the deletion limit, every prior member that planned (nil on destroy)
 // no longer has.
-func (r *documentGroupsResource) planDeletions(svc *access.Service, prior, planned map[string]memberModel, field string, diags *diag.Diagnostics) {
+func (r *documentGroupsResource) planDeletions(svc *access.Service, prior, planned map[string]memberModel, state documentGroupsModel, diags *diag.Diagnostics) {
+	field, keep := fieldOf(state), state.OnDestroy.ValueString() == onDestroyKeep
 	for _, id := range sortedKeys(prior) {
 		if _, kept := planned[id]; kept {
 			continue
 		}
-		if err := svc.PlanDeletion(memberBinding(id, prior[id], field)); err != nil {
+		if err := svc.PlanDeletion(memberBinding(id, prior[id], field), keep); err != nil {
 			diags.AddError("Too many Okta groups deleted in one run", err.Error())
 			return
 		}
