@@ -8,6 +8,7 @@ import (
 	"os"
 	runtimedebug "runtime/debug"
 	"runtime/pprof"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
@@ -54,20 +55,44 @@ func main() {
 	}
 }
 
-// quietFrameworkTrace logs the plugin framework at debug level unless trace logs were asked for. On every
-// read, plan and state upgrade the framework walks each value of a resource's state and logs it at trace
-// level through a logging context that grows by one entry per value, so the walk costs the square of the
-// number of values: with 10,000 documents in one sanityokta_document_groups (50,000 values), a plan spent
-// minutes in it. At debug level the trace lines are skipped before the context is searched.
+// quietFrameworkTrace sets the plugin framework's log level to what Terraform will show, unless trace logs
+// were asked for. A provider logs at trace level by default whatever TF_LOG says, and Terraform parses
+// every line it writes before dropping it. On every read, plan and state upgrade the framework logs each
+// value of a resource's state, so with 10,000 documents in one sanityokta_document_groups a no-op plan
+// wrote 90,000 lines that nobody saw, and Terraform spent nearly a second of CPU reading them. Trace
+// logs cost more still: they go through a logging context that grows by one entry per value, the square
+// of the number of values, minutes at that size. So the framework logs at the most verbose of TF_LOG and
+// TF_LOG_PROVIDER, and not at all when neither is set.
 func quietFrameworkTrace() {
 	if os.Getenv("TF_LOG_SDK_FRAMEWORK") != "" {
 		return
 	}
-	switch strings.ToUpper(os.Getenv("TF_LOG")) {
-	case "TRACE", "JSON":
-		return
+	level := frameworkLogLevel(os.Getenv("TF_LOG"), os.Getenv("TF_LOG_PROVIDER"))
+	if level != "" {
+		_ = os.Setenv("TF_LOG_SDK_FRAMEWORK", level)
 	}
-	_ = os.Setenv("TF_LOG_SDK_FRAMEWORK", "DEBUG")
+}
+
+// logLevels are Terraform's log levels, least verbose first.
+var logLevels = []string{"OFF", "ERROR", "WARN", "INFO", "DEBUG", "TRACE"}
+
+// frameworkLogLevel is the level for TF_LOG_SDK_FRAMEWORK given Terraform's log settings: the most
+// verbose one, OFF when none is set, and "" (the framework's own choice) for trace or JSON logs.
+func frameworkLogLevel(settings ...string) string {
+	most := 0
+	for _, s := range settings {
+		s = strings.ToUpper(strings.TrimSpace(s))
+		if s == "JSON" {
+			return ""
+		}
+		if i := slices.Index(logLevels, s); i > most {
+			most = i
+		}
+	}
+	if logLevels[most] == "TRACE" {
+		return ""
+	}
+	return logLevels[most]
 }
 
 // reportRPCs appends "<pid> <rpcs>" to the file SANITYOKTA_RPC_COUNT_FILE names, if any: make bench
