@@ -31,7 +31,8 @@ resource "sanityokta_group_rule" "department" {
   # rules for the same documents apart, and a document ID (36 characters for the Studio's) fits.
   name     = "${var.rule_name_prefix}${each.key}"
   group_id = sanityokta_document_group.content[each.key].id
-  # The provider quotes the value, so whatever an editor types into the field cannot widen the rule.
+  # The department reaches the rule only through the map above, and the provider quotes the value: nothing
+  # an editor types into the field can widen the rule.
   match = {
     department = [local.okta_departments[each.value.department]]
   }
