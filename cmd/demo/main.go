@@ -23,7 +23,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"syscall"
 	"time"
 
@@ -139,8 +138,12 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	fmt.Fprintf(out, "Terraform %s (%s), provider from %s\n", version, tf.path, providerDir)
 	fmt.Fprintf(out, "Local stack: fake Content Lake %s (%d documents from %s), fake Okta org %s\n",
 		stack.SanityURL, len(stack.Sanity.Documents()), seed, stack.OktaURL)
-	fmt.Fprintf(out, "People in the fake org (from %s): %s\n", usersFile, personList(people))
-	fmt.Fprintf(out, "The Okta admins keep the tier groups outside Terraform: %s\n", adminSummary())
+	fmt.Fprintf(out, "People in the fake org, from %s:\n", usersFile)
+	fmt.Fprint(out, wrapList("  ", personList(people), 110))
+	fmt.Fprintln(out, "Tier groups, whose members the Okta admins keep outside Terraform:")
+	for _, line := range adminSummary() {
+		fmt.Fprintln(out, "  "+line)
+	}
 	fmt.Fprintf(out, "Working copy of %s in a temporary directory; the provider reads the stack's settings from the environment.\n", cfg.example)
 
 	if err := walkThrough(ctx, tf, stack, story{people: people, ruleLag: cfg.ruleLag}, out); err != nil {
@@ -186,7 +189,7 @@ func prepare(cfg config) (_ *terraformCLI, seed, providerDir string, _ error) {
 // walkThrough is the story: apply, show groups, members and links, plan, edit, plan and apply, show
 // again, plan, and sign everyone in.
 func walkThrough(ctx context.Context, tf *terraformCLI, stack *devstack.Stack, in story, out io.Writer) error {
-	fmt.Fprintln(out, "\n==> 1. terraform apply: a group per gated document, a rule per department, a link per notice")
+	fmt.Fprintln(out, "\n==> 1. terraform apply: a group and a rule per gated document, a link per notice")
 	applied, err := tf.mustRun(ctx, "apply", "-auto-approve", "-no-color")
 	if err != nil {
 		return err
@@ -376,10 +379,10 @@ func noChanges(ctx context.Context, tf *terraformCLI, out io.Writer) error {
 	return nil
 }
 
-func personList(people []person) string {
+func personList(people []person) []string {
 	var out []string
 	for _, p := range people {
 		out = append(out, p.String())
 	}
-	return strings.Join(out, ", ")
+	return out
 }

@@ -69,8 +69,8 @@ func tierGroup(name string) (oktatest.Group, bool) {
 	return oktatest.Group{}, false
 }
 
-// adminSummary is "Partners: elin.berg@example.com; Employees: ...", in adminMembers order.
-func adminSummary() string {
+// adminSummary is one line per tier group, "Partners: elin.berg@example.com", in adminMembers order.
+func adminSummary() []string {
 	var groups []string
 	members := map[string][]string{}
 	for _, m := range adminMembers {
@@ -79,11 +79,11 @@ func adminSummary() string {
 		}
 		members[m.Group] = append(members[m.Group], m.Login)
 	}
-	var parts []string
+	var lines []string
 	for _, g := range groups {
-		parts = append(parts, g+": "+strings.Join(members[g], ", "))
+		lines = append(lines, g+": "+strings.Join(members[g], ", "))
 	}
-	return strings.Join(parts, "; ")
+	return lines
 }
 
 // readRules reads Terraform's rules output.
