@@ -218,13 +218,10 @@ func waitForMembers(ctx context.Context, stack *devstack.Stack, rows []row, rule
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	current := first
-	for {
-		if stack.Okta.PendingRuleEvaluations() == 0 && len(membershipDiff(current, want)) == 0 {
-			break
-		}
+	for stack.Okta.PendingRuleEvaluations() > 0 || len(membershipDiff(current, want)) > 0 {
 		if time.Since(began) > timeout {
-			return nil, "", fmt.Errorf("after %.0fs, Okta's group memberships are still not what the rules select (the fake org's rule lag is %s; %d evaluations pending):\n  - %s",
-				timeout.Seconds(), stack.Okta.Limits().RuleLag, stack.Okta.PendingRuleEvaluations(), strings.Join(membershipDiff(current, want), "\n  - "))
+			return nil, "", fmt.Errorf("after %s, Okta's group memberships are still not what the rules select (the fake org's rule lag is %s; %d evaluations pending):\n  - %s",
+				timeout, stack.Okta.Limits().RuleLag, stack.Okta.PendingRuleEvaluations(), strings.Join(membershipDiff(current, want), "\n  - "))
 		}
 		select {
 		case <-ctx.Done():
