@@ -378,7 +378,9 @@ func TestDemoEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	var out bytes.Buffer
-	err := run(ctx, config{terraform: terraform, providerDir: providerDir, example: filepath.Join(root, "examples", "quickstart")}, &out)
+	// A rule lag, so that the demo's wait for the members is part of the run.
+	err := run(ctx, config{terraform: terraform, providerDir: providerDir, example: filepath.Join(root, "examples", "quickstart"),
+		ruleLag: time.Second}, &out)
 	t.Logf("demo output:\n%s", out.String())
 	if err != nil {
 		t.Fatalf("demo: %v", err)
@@ -400,7 +402,8 @@ func TestDemoEndToEnd(t *testing.T) {
 		`(?m)^    Employees +kept by the Okta admins +elin\.berg@example\.com, marcus\.reed@example\.com$`,
 		`(?m)^    notice-partner-programme-2027 +Partner Programme Changes for 2027 +partner +Partners +00gPartnersTier00001$`,
 		`(?m)^    notice-holiday-calendar-2027 +.* internal +Employees +00gEmployeesTier0001$`,
-		`Right after the apply: \d+ of the 7 memberships the rules call for in place\. Settled`,
+		// How many were in place when the apply ended depends on the machine's speed against the lag.
+		`Right after the apply: \d+ of 7 memberships in place(, 1 left over from before)?; settled`,
 		`(?m)^    marcus\.reed@example\.com \(HR, AMER, Employee\)\n      token groups \(3\): Employees, content:new-hire-onboarding, content:people-handbook\n      sees \(3\): +handbook-onboarding, handbook-people, notice-holiday-calendar-2027$`,
 		`(?m)^    jo\.tanaka@example\.com \(Engineering, APAC, Contractor\)\n      token groups \(1\): content:engineering-handbook\n      sees \(1\): +handbook-engineering$`,
 	} {

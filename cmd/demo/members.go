@@ -249,11 +249,11 @@ func waitForMembers(ctx context.Context, stack *devstack.Stack, rows []row, rule
 			}
 		}
 	}
-	report := fmt.Sprintf("Right after the apply: %d of the %d memberships the rules call for in place", total-missing, total)
+	report := fmt.Sprintf("Right after the apply: %d of %d memberships in place", total-missing, total)
 	if leftOver > 0 {
 		report += fmt.Sprintf(", %d left over from before", leftOver)
 	}
-	return current, report + fmt.Sprintf(". Settled %.1fs later.", time.Since(began).Seconds()), nil
+	return current, report + fmt.Sprintf("; settled %.1fs later.", time.Since(began).Seconds()), nil
 }
 
 func membershipDiff(current []membership, want map[string][]string) []string {

@@ -129,7 +129,7 @@ func TestMembersAppearAfterTheRuleLag(t *testing.T) {
 	if waited := time.Since(began); waited < 300*time.Millisecond {
 		t.Errorf("the wait ended after %s, before the rule lag", waited)
 	}
-	if !strings.Contains(report, "0 of the 7 memberships") {
+	if !strings.Contains(report, "0 of 7 memberships") {
 		t.Errorf("the report should say that none of the 7 memberships was there at first: %q", report)
 	}
 	for group, want := range map[string][]string{
