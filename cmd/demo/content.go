@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -12,6 +13,10 @@ import (
 
 // groupField is where the quickstart's resources write the group ID (the resource's default).
 const groupField = "oktaGroupId"
+
+// ownedTypes are the quickstart's gated types (local.gated_types in main.tf), whose documents own a
+// group each. Other documents with an access tier (the notices) are linked instead, see links.go.
+var ownedTypes = []string{"partnerPricing", "handbook", "complianceCourse"}
 
 // row is one access-controlled document as the fakes hold it: the Content Lake's document and variants,
 // and the Okta group its field points at.
@@ -27,8 +32,8 @@ type row struct {
 	WrittenBack bool
 }
 
-// snapshot reads every published document with access metadata (an accessTier) from the fake Content
-// Lake, and its group from the fake Okta org, ordered by document ID.
+// snapshot reads every published document of the owned types from the fake Content Lake, and its group
+// from the fake Okta org, ordered by document ID.
 func snapshot(stack *devstack.Stack) []row {
 	docs := stack.Sanity.Documents()
 	byID := map[string]map[string]any{}
@@ -54,7 +59,7 @@ func snapshot(stack *devstack.Stack) []row {
 
 	var rows []row
 	for id, d := range byID {
-		if _, gated := d["accessTier"]; !gated {
+		if !slices.Contains(ownedTypes, str(d["_type"])) {
 			continue
 		}
 		r := row{
@@ -188,17 +193,22 @@ const (
 	retitledDocID = "handbook-sales"
 	newTitle      = "Sales Playbook"
 	archivedDocID = "course-lgpd-latam"
+	// movedDocID's department changes from sales to people: its rule then selects HR instead of Sales,
+	// and the people in its group change.
+	movedDocID    = "handbook-onboarding"
+	movedFromDept = "sales"
+	movedToDept   = "people"
 )
 
 // edit is one change an editor made, for the narrative.
 type edit struct{ Mark, DocID, What string }
 
 // actAsEditor changes the content as an editor in the Studio would, through the fake Content Lake's API:
-// a new gated document is drafted and published, a title is changed and published, and a document is
-// archived (active = false) and published.
+// a new gated document is drafted and published, a title is changed and published, a document moves to
+// another department and is published, and a document is archived (active = false) and published.
 func actAsEditor(stack *devstack.Stack) ([]edit, error) {
 	sanity := stack.Sanity
-	for _, id := range []string{retitledDocID, archivedDocID} {
+	for _, id := range []string{retitledDocID, archivedDocID, movedDocID} {
 		if sanity.Document(id) == nil {
 			return nil, fmt.Errorf("the seeded content has no document %s; the demo's editor steps expect examples/quickstart/content.ndjson", id)
 		}
@@ -206,7 +216,11 @@ func actAsEditor(stack *devstack.Stack) ([]edit, error) {
 	if sanity.Document(newDocID) != nil {
 		return nil, fmt.Errorf("the seeded content already has a document %s, which the demo creates", newDocID)
 	}
+	if dept := str(sanity.Document(movedDocID)["department"]); dept != movedFromDept {
+		return nil, fmt.Errorf("the seeded document %s is in department %q, the demo moves it from %q; the demo's editor steps expect examples/quickstart/content.ndjson", movedDocID, dept, movedFromDept)
+	}
 	oldTitle := str(sanity.Document(retitledDocID)["title"])
+	movedTitle := str(sanity.Document(movedDocID)["title"])
 	archivedTitle := str(sanity.Document(archivedDocID)["title"])
 
 	if _, err := sanity.Put(map[string]any{
@@ -232,6 +246,12 @@ func actAsEditor(stack *devstack.Stack) ([]edit, error) {
 	if err := sanity.Publish(retitledDocID); err != nil {
 		return nil, fmt.Errorf("publishing %s: %w", retitledDocID, err)
 	}
+	if err := sanity.Edit(movedDocID, map[string]any{"department": movedToDept}); err != nil {
+		return nil, fmt.Errorf("moving %s to department %s: %w", movedDocID, movedToDept, err)
+	}
+	if err := sanity.Publish(movedDocID); err != nil {
+		return nil, fmt.Errorf("publishing %s: %w", movedDocID, err)
+	}
 	if err := sanity.Edit(archivedDocID, map[string]any{"active": false}); err != nil {
 		return nil, fmt.Errorf("archiving %s: %w", archivedDocID, err)
 	}
@@ -241,6 +261,7 @@ func actAsEditor(stack *devstack.Stack) ([]edit, error) {
 	return []edit{
 		{"+", newDocID, `published a new compliance course "EU AI Act Basics"`},
 		{"~", retitledDocID, fmt.Sprintf("changed the title %q to %q and published", oldTitle, newTitle)},
+		{"~", movedDocID, fmt.Sprintf("moved %q from department %q to %q and published", movedTitle, movedFromDept, movedToDept)},
 		{"-", archivedDocID, fmt.Sprintf("archived %q (active = false) and published", archivedTitle)},
 	}, nil
 }

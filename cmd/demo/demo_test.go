@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -87,6 +89,9 @@ func TestTableShowsGroupsAndWriteBackFromTheFakes(t *testing.T) {
 	if strings.Contains(table, "author-") || strings.Contains(table, "image-") || strings.Contains(table, "drafts.") {
 		t.Errorf("the table lists documents without access metadata or variants as rows:\n%s", table)
 	}
+	if strings.Contains(table, "notice-") {
+		t.Errorf("the table of owned groups lists the linked notices:\n%s", table)
+	}
 }
 
 func TestCheckConvergedNamesWhatIsWrong(t *testing.T) {
@@ -129,8 +134,11 @@ func TestActAsEditorAndCheckEdited(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(edits) != 3 {
-		t.Fatalf("edits = %v, want three", edits)
+	if len(edits) != 4 {
+		t.Fatalf("edits = %v, want four", edits)
+	}
+	if got := str(st.Sanity.Document(movedDocID)["department"]); got != movedToDept {
+		t.Errorf("%s department = %q, want %q", movedDocID, got, movedToDept)
 	}
 	if d := st.Sanity.Document(newDocID); d == nil || d["accessTier"] == nil || st.Sanity.Document("drafts."+newDocID) != nil {
 		t.Errorf("the new document is not published as a gated document: %v", d)
@@ -205,8 +213,17 @@ func TestParsePlan(t *testing.T) {
 	  "after":{"id":"00g1","name":"content:sales-handbook","description":"Access to Sales Playbook","document_synced":true}}},
 	 {"type":"sanityokta_document_group","index":"course-new","change":{"actions":["create"],"before":null,
 	  "after":{"name":"content:new"}}},
+	 {"type":"sanityokta_group_rule","index":"course-new","change":{"actions":["create"],"before":null,
+	  "after":{"name":"content course-new","match":{"department":["Legal"]}}}},
 	 {"type":"sanityokta_document_group","index":"course-old","change":{"actions":["delete"],
 	  "before":{"id":"00g2","name":"content:old"},"after":null}},
+	 {"type":"sanityokta_group_rule","index":"course-old","change":{"actions":["delete"],
+	  "before":{"id":"0pr2","name":"content course-old","group_id":"00g2","expression_value":"user.department == \"Legal\""},"after":null}},
+	 {"type":"sanityokta_group_rule","index":"handbook-onboarding","change":{"actions":["update"],
+	  "before":{"id":"0pr3","name":"content handbook-onboarding","group_id":"00g3","match":{"department":["Sales"]},"expression_value":"user.department == \"Sales\""},
+	  "after":{"id":"0pr3","name":"content handbook-onboarding","group_id":"00g3","match":{"department":["HR"]},"expression_value":"user.department == \"HR\""}}},
+	 {"type":"sanityokta_document_link","index":"notice-new","change":{"actions":["create"],"before":null,
+	  "after":{"document_id":"notice-new","group_id":"00gPartnersTier00001"}}},
 	 {"type":"sanityokta_document_group","index":"handbook-people","change":{"actions":["delete","create"],
 	  "before":{"id":"00g3","document_id":"a"},"after":{"document_id":"b"}}},
 	 {"type":"sanityokta_document_group","index":"handbook-finance","change":{"actions":["no-op"],"before":{},"after":{}}},
@@ -217,12 +234,14 @@ func TestParsePlan(t *testing.T) {
 	}
 	var got []string
 	for _, c := range changes {
-		got = append(got, c.Mark()+c.DocID+":"+c.Action)
+		got = append(got, c.Mark()+c.DocID+":"+c.Kind+":"+c.Action)
 	}
-	if want := "+course-new:create -course-old:delete ±handbook-people:replace ~handbook-sales:update"; strings.Join(got, " ") != want {
-		t.Errorf("changes = %v, want %s (by document ID)", got, want)
+	want := "+course-new:group:create +course-new:rule:create -course-old:group:delete -course-old:rule:delete " +
+		"~handbook-onboarding:rule:update ±handbook-people:group:replace ~handbook-sales:group:update +notice-new:link:create"
+	if strings.Join(got, " ") != want {
+		t.Errorf("changes = %v, want %s (by document ID, then group, rule, link)", got, want)
 	}
-	if s := planSummary(changes); s != "2 to add, 1 to change, 2 to destroy" {
+	if s := planSummary(changes); s != "4 to add, 2 to change, 3 to destroy" {
 		t.Errorf("planSummary = %q", s)
 	}
 	var out bytes.Buffer
@@ -231,6 +250,11 @@ func TestParsePlan(t *testing.T) {
 		`description: "Access to Sales Handbook" -> "Access to Sales Playbook"`,
 		"delete group content:old (00g2), clear oktaGroupId",
 		"new group content:new",
+		// The plan does not know a new rule's expression yet: it is built from match, as the provider does.
+		`new rule "content course-new": user.department == "Legal"`,
+		`delete rule "content course-old"`,
+		`"content handbook-onboarding": user.department == "Sales" -> user.department == "HR"`,
+		"link to group 00gPartnersTier00001",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the plan listing lacks %q:\n%s", want, out.String())
@@ -280,6 +304,21 @@ func TestWorkspace(t *testing.T) {
 	}
 }
 
+func TestParseFlags(t *testing.T) {
+	cfg, err := parseFlags([]string{"-rule-lag", "500ms", "-v"}, io.Discard)
+	if err != nil || cfg.ruleLag != 500*time.Millisecond || !cfg.verbose {
+		t.Errorf("parseFlags: %+v, %v", cfg, err)
+	}
+	if cfg, _ := parseFlags(nil, io.Discard); cfg.ruleLag != 2*time.Second {
+		t.Errorf("the default rule lag is %s, want 2s: long enough to see, short enough to wait for", cfg.ruleLag)
+	}
+	for _, bad := range []string{"-1s", "2h"} {
+		if _, err := parseFlags([]string{"-rule-lag", bad}, io.Discard); err == nil || !strings.Contains(err.Error(), "-rule-lag") {
+			t.Errorf("-rule-lag %s: %v, want an error naming the flag", bad, err)
+		}
+	}
+}
+
 func TestSupportedVersion(t *testing.T) {
 	for v, want := range map[string]bool{"1.5.0": true, "1.5.7": true, "1.11.4": true, "2.0.0": true, "1.4.7": false, "0.15.5": false, "": false, "x": false} {
 		if supportedVersion(v) != want {
@@ -295,10 +334,17 @@ func TestRunExplainsMissingInputs(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(providerDir, providerBinary), nil, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	noPeople := t.TempDir()
+	for _, f := range []string{"main.tf", "content.ndjson"} {
+		if err := os.WriteFile(filepath.Join(noPeople, f), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for name, tc := range map[string]struct {
 		cfg  config
 		want string
 	}{
+		"no people":   {config{terraform: "terraform", providerDir: providerDir, example: noPeople}, "needs a users.ndjson"},
 		"no provider": {config{terraform: "terraform", providerDir: t.TempDir(), example: example}, "make build"},
 		"no example":  {config{terraform: "terraform", providerDir: providerDir, example: t.TempDir()}, "-example"},
 		"no terraform": {config{terraform: filepath.Join(t.TempDir(), "terraform"), providerDir: providerDir, example: example},
@@ -332,15 +378,37 @@ func TestDemoEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	var out bytes.Buffer
-	err := run(ctx, config{terraform: terraform, providerDir: providerDir, example: filepath.Join(root, "examples", "quickstart")}, &out)
+	// A rule lag, so that the demo's wait for the members is part of the run.
+	err := run(ctx, config{terraform: terraform, providerDir: providerDir, example: filepath.Join(root, "examples", "quickstart"),
+		ruleLag: time.Second}, &out)
 	t.Logf("demo output:\n%s", out.String())
 	if err != nil {
 		t.Fatalf("demo: %v", err)
 	}
-	for _, want := range []string{"Apply complete! Resources: 11 added", "Plan: 1 to add, 1 to change, 1 to destroy",
-		"Apply complete! Resources: 1 added, 1 changed, 1 destroyed", "yes (+ draft)", "Local stack stopped"} {
+	for _, want := range []string{
+		// 12 groups, 12 rules (every gated document has a listed department) and 3 links.
+		"Apply complete! Resources: 27 added", "Plan: 2 to add, 2 to change, 2 to destroy",
+		"Apply complete! Resources: 2 added, 2 changed, 2 destroyed", "yes (+ draft)", "Local stack stopped",
+	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the demo's output lacks %q", want)
+		}
+	}
+	// Lines of the tables, whatever their column widths: members before and after the move, the links,
+	// and what each person's sign-in gave.
+	for _, want := range []string{
+		`(?m)^    content:new-hire-onboarding +user\.department == "Sales" +elin\.berg@example\.com$`,
+		`(?m)^  ~ content:new-hire-onboarding +user\.department == "HR" +marcus\.reed@example\.com \(was elin\.berg@example\.com\)$`,
+		`(?m)^    Employees +kept by the Okta admins +elin\.berg@example\.com, marcus\.reed@example\.com$`,
+		`(?m)^    notice-partner-programme-2027 +Partner Programme Changes for 2027 +partner +Partners +00gPartnersTier00001$`,
+		`(?m)^    notice-holiday-calendar-2027 +.* internal +Employees +00gEmployeesTier0001$`,
+		// How many were in place when the apply ended depends on the machine's speed against the lag.
+		`Right after the apply: \d+ of 7 memberships in place(, 1 left over from before)?; settled`,
+		`(?m)^    marcus\.reed@example\.com \(HR, AMER, Employee\)\n      token groups \(3\): Employees, content:new-hire-onboarding, content:people-handbook\n      sees \(3\): +handbook-onboarding, handbook-people, notice-holiday-calendar-2027$`,
+		`(?m)^    jo\.tanaka@example\.com \(Engineering, APAC, Contractor\)\n      token groups \(1\): content:engineering-handbook\n      sees \(1\): +handbook-engineering$`,
+	} {
+		if !regexp.MustCompile(want).MatchString(out.String()) {
+			t.Errorf("the demo's output has no match for %s", want)
 		}
 	}
 	if strings.Count(out.String(), "No changes.") != 2 {
@@ -374,7 +442,8 @@ func processesRunning(t *testing.T, dir string) []string {
 }
 
 // The quickstart's terraform test runs beside an applied quickstart on the same local stack and leaves it
-// untouched: its own prefix and field keep it to groups of its own, which it deletes at the end.
+// untouched: its own prefixes and field keep it to groups, rules and links of its own, which it deletes
+// at the end.
 func TestQuickstartTestLeavesAnAppliedQuickstartAlone(t *testing.T) {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("set TF_ACC=1 (and TF_ACC_TERRAFORM_PATH or terraform on PATH) to run Terraform")
@@ -390,7 +459,7 @@ func TestQuickstartTestLeavesAnAppliedQuickstartAlone(t *testing.T) {
 	}
 	root := repoRoot(t)
 	providerDir := buildProvider(t, root)
-	st := quickstartStack(t)
+	st := peopleStack(t, 0)
 	work := t.TempDir()
 	tf.dir = filepath.Join(work, "quickstart")
 	cliConfig := filepath.Join(work, "terraform.rc")
@@ -405,16 +474,33 @@ func TestQuickstartTestLeavesAnAppliedQuickstartAlone(t *testing.T) {
 	if _, err := tf.mustRun(ctx, "apply", "-auto-approve", "-input=false"); err != nil {
 		t.Fatal(err)
 	}
-	applied := snapshot(st)
+	// What the applied quickstart holds, members included, once its rules have run.
+	held := func() map[string]any {
+		st.Okta.SettleRules()
+		members := map[string][]string{}
+		for _, g := range st.Okta.Groups() {
+			members[g.Name] = st.Okta.GroupMembers(g.ID)
+		}
+		return map[string]any{"groups": snapshot(st), "links": linkSnapshot(st), "rules": st.Okta.GroupRules(), "members": members}
+	}
+	applied := held()
+	if members := applied["members"].(map[string][]string); len(members["content:people-handbook"]) != 1 {
+		t.Fatalf("the applied quickstart's rules should put Marcus in content:people-handbook: %v", members)
+	}
 	out, err := tf.mustRun(ctx, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out, "1 passed, 0 failed") {
-		t.Errorf("terraform test did not pass its run:\n%s", out)
+	if !strings.Contains(out, "2 passed, 0 failed") {
+		t.Errorf("terraform test did not pass its two runs:\n%s", out)
 	}
-	if after := snapshot(st); !reflect.DeepEqual(after, applied) {
-		t.Errorf("terraform test changed the applied quickstart's groups or documents:\nbefore %+v\nafter  %+v", applied, after)
+	if after := held(); !reflect.DeepEqual(after, applied) {
+		t.Errorf("terraform test changed the applied quickstart's groups, rules, members or documents:\nbefore %+v\nafter  %+v", applied, after)
+	}
+	for _, r := range st.Okta.GroupRules() {
+		if strings.HasPrefix(r.Name, "tftest ") {
+			t.Errorf("terraform test left its rule %q (%s) behind", r.Name, r.ID)
+		}
 	}
 	for _, g := range st.Okta.Groups() {
 		if strings.HasPrefix(g.Name, "tftest:") {

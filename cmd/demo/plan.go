@@ -7,14 +7,19 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/sanityokta/terraform-provider-sanityokta/internal/oktaexpr"
 )
 
-// plannedChange is one group change of a saved plan, keyed by document ID.
+// plannedChange is one change of a saved plan to a group, a rule or a link, keyed by document ID.
 type plannedChange struct {
 	DocID   string
+	Kind    string // group, rule or link
 	Action  string // create, update, delete, replace
-	Name    string // the group's name after the change, or before a delete
-	GroupID string // known for update, delete and replace
+	Name    string // the group's or rule's name after the change, or before a delete
+	GroupID string // the group's ID: known for update, delete and replace, and for every link and rule
+	// Condition is a rule's condition after the change, and ConditionBefore before it.
+	Condition, ConditionBefore string
 	// Changed lists "attribute: before -> after" for updates.
 	Changed []string
 }
@@ -32,8 +37,15 @@ func (c plannedChange) Mark() string {
 	return "~"
 }
 
-// parsePlan reads `terraform show -json PLANFILE` and returns the changes to sanityokta_document_group
-// resources, ordered by document ID. No-op and read actions are left out.
+// kinds names the resource types the demo shows changes of.
+var kinds = map[string]string{
+	"sanityokta_document_group": "group",
+	"sanityokta_group_rule":     "rule",
+	"sanityokta_document_link":  "link",
+}
+
+// parsePlan reads `terraform show -json PLANFILE` and returns the changes to groups, rules and links,
+// ordered by document ID, then group, rule, link. No-op and read actions are left out.
 func parsePlan(planJSON []byte) ([]plannedChange, error) {
 	var plan struct {
 		ResourceChanges []struct {
@@ -51,30 +63,66 @@ func parsePlan(planJSON []byte) ([]plannedChange, error) {
 	}
 	var changes []plannedChange
 	for _, rc := range plan.ResourceChanges {
-		if rc.Type != "sanityokta_document_group" {
+		kind, shown := kinds[rc.Type]
+		if !shown {
 			continue
 		}
 		var docID string
 		_ = json.Unmarshal(rc.Index, &docID)
-		c := plannedChange{DocID: docID}
+		c := plannedChange{DocID: docID, Kind: kind}
+		before, after := rc.Change.Before, rc.Change.After
+		// A group's own ID is its id; rules and links name the group they are for in group_id.
+		groupKey := "id"
+		if kind != "group" {
+			groupKey = "group_id"
+		}
 		switch strings.Join(rc.Change.Actions, ",") {
 		case "no-op", "read":
 			continue
 		case "create":
-			c.Action, c.Name = "create", str(rc.Change.After["name"])
+			c.Action, c.Name, c.GroupID = "create", str(after["name"]), str(after[groupKey])
 		case "delete":
-			c.Action, c.Name, c.GroupID = "delete", str(rc.Change.Before["name"]), str(rc.Change.Before["id"])
+			c.Action, c.Name, c.GroupID = "delete", str(before["name"]), str(before[groupKey])
 		case "update":
-			c.Action, c.Name, c.GroupID = "update", str(rc.Change.After["name"]), str(rc.Change.Before["id"])
-			c.Changed = changedAttributes(rc.Change.Before, rc.Change.After)
+			c.Action, c.Name, c.GroupID = "update", str(after["name"]), str(before[groupKey])
+			c.Changed = changedAttributes(before, after)
 		default: // delete,create or create,delete
-			c.Action, c.Name, c.GroupID = "replace", str(rc.Change.After["name"]), str(rc.Change.Before["id"])
-			c.Changed = changedAttributes(rc.Change.Before, rc.Change.After)
+			c.Action, c.Name, c.GroupID = "replace", str(after["name"]), str(before[groupKey])
+			c.Changed = changedAttributes(before, after)
+		}
+		if kind == "rule" {
+			c.ConditionBefore, c.Condition = condition(before), condition(after)
 		}
 		changes = append(changes, c)
 	}
-	sort.Slice(changes, func(i, j int) bool { return changes[i].DocID < changes[j].DocID })
+	order := map[string]int{"group": 0, "rule": 1, "link": 2}
+	sort.Slice(changes, func(i, j int) bool {
+		if changes[i].DocID != changes[j].DocID {
+			return changes[i].DocID < changes[j].DocID
+		}
+		return order[changes[i].Kind] < order[changes[j].Kind]
+	})
 	return changes, nil
+}
+
+// condition is a rule's expression_value or, while the plan does not know it yet, the expression the
+// provider builds from its match.
+func condition(rule map[string]any) string {
+	if e := str(rule["expression_value"]); e != "" {
+		return e
+	}
+	match, _ := rule["match"].(map[string]any)
+	conditions := map[string][]string{}
+	for attr, vs := range match {
+		values, _ := vs.([]any)
+		for _, v := range values {
+			conditions[attr] = append(conditions[attr], fmt.Sprint(v))
+		}
+	}
+	if e, err := oktaexpr.Match(conditions); err == nil {
+		return e
+	}
+	return ""
 }
 
 // changedAttributes lists the known attributes that differ; unknown ones are absent from after.
@@ -102,18 +150,43 @@ func jsonText(v any) string {
 func printPlan(w io.Writer, changes []plannedChange) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, c := range changes {
-		action, what := c.Action, "new group "+c.Name
-		switch c.Action {
-		case "delete":
-			action, what = "destroy", fmt.Sprintf("delete group %s (%s), clear %s", c.Name, c.GroupID, groupField)
-		case "update":
-			action, what = "update in-place", c.Name+": "+strings.Join(c.Changed, "; ")
-		case "replace":
-			action, what = "replace", c.Name+": "+strings.Join(c.Changed, "; ")
+		action := map[string]string{"delete": "destroy", "update": "update in-place"}[c.Action]
+		if action == "" {
+			action = c.Action
 		}
-		fmt.Fprintf(tw, "  %s %s\t%s\t%s\n", c.Mark(), c.DocID, action, what)
+		fmt.Fprintf(tw, "  %s %s\t%s\t%s\t%s\n", c.Mark(), c.DocID, c.Kind, action, describe(c))
 	}
 	_ = tw.Flush()
+}
+
+// describe says in a few words what a change does.
+func describe(c plannedChange) string {
+	changed := strings.Join(c.Changed, "; ")
+	switch c.Kind + " " + c.Action {
+	case "group create":
+		return "new group " + c.Name
+	case "group delete":
+		return fmt.Sprintf("delete group %s (%s), clear %s", c.Name, c.GroupID, groupField)
+	case "rule create":
+		if c.Condition != "" {
+			return fmt.Sprintf("new rule %q: %s", c.Name, c.Condition)
+		}
+		return fmt.Sprintf("new rule %q", c.Name)
+	case "rule delete":
+		return fmt.Sprintf("delete rule %q", c.Name)
+	case "rule update", "rule replace":
+		if c.Condition != c.ConditionBefore {
+			return fmt.Sprintf("%q: %s -> %s", c.Name, c.ConditionBefore, c.Condition)
+		}
+		return fmt.Sprintf("%q: %s", c.Name, changed)
+	case "link create":
+		return "link to group " + c.GroupID
+	case "link delete":
+		return fmt.Sprintf("unlink from group %s, clear %s", c.GroupID, groupField)
+	case "link update", "link replace":
+		return "link: " + changed
+	}
+	return c.Name + ": " + changed
 }
 
 // planSummary counts changes per action, as "1 to add, 1 to change, 1 to destroy".

@@ -71,8 +71,8 @@ func TestRunPrintsExportsThenServesUntilCanceled(t *testing.T) {
 	}()
 
 	env := readExports(t, stdoutR)
-	if n := countHandbooks(t, env); n != 4 {
-		t.Errorf("the default seed should be the quickstart content with 4 handbooks, got %d", n)
+	if n := countHandbooks(t, env); n != 5 {
+		t.Errorf("the default seed should be the quickstart content with 5 handbooks, got %d", n)
 	}
 	cancel()
 	select {
@@ -154,8 +154,8 @@ func TestProgramStopsOnSIGTERM(t *testing.T) {
 	defer func() { _ = cmd.Process.Kill() }()
 
 	env := readExports(t, stdout)
-	if n := countHandbooks(t, env); n != 4 {
-		t.Errorf("the program's stack answers %d handbooks, want 4", n)
+	if n := countHandbooks(t, env); n != 5 {
+		t.Errorf("the program's stack answers %d handbooks, want 5", n)
 	}
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)

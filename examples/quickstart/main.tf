@@ -1,4 +1,5 @@
-# Quickstart: one Okta group per access-controlled Sanity document.
+# Quickstart: one Okta group per access-controlled Sanity document. membership.tf puts people in the groups
+# with Okta group rules; links.tf points documents of a shared tier at the tier's existing group.
 #
 # The provider block holds no connection settings on purpose: they all come from the environment, which is
 # what the local stack prints (`make devstack`, then `./bin/devstack`) and what a CI pipeline sets from its
@@ -15,9 +16,9 @@ terraform {
   }
 }
 
-# The prefix and the field set which groups and which written-back IDs belong to this configuration.
-# Another configuration on the same org and dataset (the terraform test in tests/, say) sets its own pair,
-# so neither adopts, renames or deletes the other's groups.
+# The prefix and the field set which groups and which written-back IDs belong to this configuration, and
+# the rule prefix which group rules. Another configuration on the same org and dataset (the terraform test
+# in tests/, say) sets its own three, so neither adopts, renames or deletes the other's groups and rules.
 variable "group_name_prefix" {
   description = "Ownership prefix: the groups this configuration creates and may touch start with it."
   type        = string
@@ -25,9 +26,15 @@ variable "group_name_prefix" {
 }
 
 variable "document_field" {
-  description = "The document field that receives each group's ID."
+  description = "The document field that receives the group ID, of an owned group (main.tf) or a linked one (links.tf)."
   type        = string
   default     = "oktaGroupId"
+}
+
+variable "rule_name_prefix" {
+  description = "Start of the names of this configuration's Okta group rules, which must be unique in the org."
+  type        = string
+  default     = "content "
 }
 
 provider "sanityokta" {

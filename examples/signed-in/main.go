@@ -51,7 +51,7 @@ func run(addr string, log *slog.Logger) error {
 		SanityAPIHost: env("SANITY_API_HOST", "https://"+os.Getenv("SANITY_PROJECT_ID")+".api.sanity.io"),
 		SanityDataset: need("SANITY_DATASET"),
 		SanityToken:   need("SANITY_API_TOKEN"),
-		Types:         strings.Split(env("DOCUMENT_TYPES", "partnerPricing,handbook,complianceCourse"), ","),
+		Types:         strings.Split(env("DOCUMENT_TYPES", "partnerPricing,handbook,complianceCourse,notice"), ","),
 		Log:           log,
 	}
 	key, err := hex.DecodeString(need("SESSION_KEY")) // 32 bytes or more, hex: openssl rand -hex 32

@@ -90,8 +90,8 @@ func TestStackServesTheProviderEnvironment(t *testing.T) {
 
 	var handbooks []string
 	sanityQuery(t, env, `*[_type == "handbook" && !(_id in path("drafts.**"))]._id`, &handbooks)
-	if len(handbooks) != 4 {
-		t.Errorf("the quickstart seed should hold 4 published handbooks, the stack answers %v", handbooks)
+	if len(handbooks) != 5 {
+		t.Errorf("the quickstart seed should hold 5 published handbooks, the stack answers %v", handbooks)
 	}
 	var draft []string
 	sanityQuery(t, env, `*[_id == "drafts.handbook-engineering"].title`, &draft)

@@ -32,7 +32,7 @@ func ExampleStart() {
 		fmt.Println(name)
 	}
 	// Output:
-	// 20 documents, 3 groups (Everyone and the two tier groups)
+	// 24 documents, 3 groups (Everyone and the two tier groups)
 	// SANITY_API_HOST
 	// SANITY_PROJECT_ID
 	// SANITY_DATASET

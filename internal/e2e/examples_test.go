@@ -20,13 +20,13 @@ import (
 )
 
 // The examples that the docs show, each applied as pasted against a fresh local stack seeded with the
-// quickstart content. An example without a terraform block gets the provider requirement and an empty
+// quickstart content. Files may be patterns (filepath.Glob), so a file added to an example is applied too. An example without a terraform block gets the provider requirement and an empty
 // provider block (the settings come from the stack's environment), as a user's root module would have.
 var runnableExamples = []struct {
 	dir   string
 	files []string
 }{
-	{"examples/quickstart", []string{"main.tf"}},
+	{"examples/quickstart", quickstartFiles},
 	{"examples/resources/sanityokta_document_group", []string{"resource.tf"}},
 	{"examples/resources/sanityokta_document_link", []string{"resource.tf"}},
 	{"examples/resources/sanityokta_group_rule", []string{"resource.tf"}},
@@ -77,7 +77,17 @@ func newExampleRun(tb testing.TB, example string, files []string) *exampleRun {
 
 	r := &exampleRun{tb: tb, dir: tb.TempDir(), terraform: terraformPath(tb), stack: stack}
 	hasTerraformBlock := false
-	for _, f := range files {
+	var names []string
+	for _, pattern := range files {
+		matches, err := filepath.Glob(filepath.Join(root, example, pattern))
+		if err != nil || len(matches) == 0 {
+			tb.Fatalf("%s: no file matches %q (%v)", example, pattern, err)
+		}
+		for _, m := range matches {
+			names = append(names, filepath.Base(m))
+		}
+	}
+	for _, f := range names {
 		text, err := os.ReadFile(filepath.Join(root, example, f))
 		if err != nil {
 			tb.Fatal(err)

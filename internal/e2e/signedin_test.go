@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -22,34 +21,9 @@ import (
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/okta/oktatest"
 )
 
-// The test configuration next to the quickstart: a group rule per document with a department, so that
-// people of that department land in its group, and a partner notice linked to the Partners tier group.
-const signedInRules = `
-# The quickstart's documents again, with their departments: its own data source carries only slug and title.
-data "sanityokta_documents" "departments" {
-  filter = "_type in ${jsonencode(local.gated_types)}"
-  fields = ["department"]
-}
-
-resource "sanityokta_group_rule" "department" {
-  for_each = { for id, d in data.sanityokta_documents.departments.documents : id => d if d.department != null }
-
-  name     = "content ${each.key}"
-  group_id = sanityokta_document_group.content[each.key].id
-  match    = { department = [each.value.department] }
-}
-
-data "sanityokta_documents" "notices" {
-  filter = "_type == \"partnerNotice\""
-}
-
-resource "sanityokta_document_link" "notice" {
-  for_each = data.sanityokta_documents.notices.documents
-
-  document_id = each.key
-  group_id    = "00gPartnersTier00001"
-}
-`
+// quickstartFiles are the quickstart's configuration, rules and links included: the signed-in tests run
+// what a user applies, with the quickstart's department map (membership.tf) and tier map (links.tf).
+var quickstartFiles = []string{"*.tf"}
 
 const (
 	salesDoc  = "handbook-emea-sales"
@@ -59,8 +33,7 @@ const (
 )
 
 // signedInStack is the local stack with the quickstart's content and people, the example app signed in
-// through the stack's default authorization server, and a Terraform directory with the quickstart and
-// the rules above.
+// through the stack's default authorization server, and a Terraform directory with the whole quickstart.
 type signedInStack struct {
 	run *exampleRun
 	app *httptest.Server
@@ -70,8 +43,7 @@ type signedInStack struct {
 func newSignedInStack(t *testing.T) *signedInStack {
 	t.Helper()
 	requireAcc(t)
-	r := newExampleRun(t, "examples/quickstart", []string{"main.tf"})
-	writeFile(t, filepath.Join(r.dir, "rules.tf"), signedInRules)
+	r := newExampleRun(t, "examples/quickstart", quickstartFiles)
 	stack := r.stack
 	for _, line := range bytes.Split(bytes.TrimSpace(devstack.QuickstartUsers()), []byte("\n")) {
 		var u oktatest.User
@@ -82,13 +54,14 @@ func newSignedInStack(t *testing.T) *signedInStack {
 			t.Fatal(err)
 		}
 	}
+	// Departments in the content's words ("sales"); membership.tf maps them to Okta's ("Sales").
 	if err := stack.Sanity.Seed(
 		map[string]any{"_id": salesDoc, "_type": "handbook", "title": "EMEA Sales Playbook", "slug": map[string]any{"current": "emea-sales-playbook"},
-			"department": "Sales", "region": "EMEA", "active": true},
+			"department": "sales", "region": "EMEA", "active": true},
 		// A draft an editor has not published; the provider writes the group ID into it too.
 		map[string]any{"_id": "drafts." + salesDoc, "_type": "handbook", "title": "EMEA Sales Playbook (unreleased draft)",
-			"slug": map[string]any{"current": "emea-sales-playbook"}, "department": "Sales", "region": "EMEA", "active": true},
-		map[string]any{"_id": noticeDoc, "_type": "partnerNotice", "title": "Partner Notice", "accessTier": "partner"},
+			"slug": map[string]any{"current": "emea-sales-playbook"}, "department": "sales", "region": "EMEA", "active": true},
+		map[string]any{"_id": noticeDoc, "_type": "notice", "title": "Partner Notice", "accessTier": "partner"},
 	); err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +89,7 @@ func newSignedInStack(t *testing.T) *signedInStack {
 		Issuer: stack.OktaURL + "/oauth2/default", ClientID: app.ClientID, ClientSecret: app.ClientSecret,
 		BaseURL: srv.URL, GroupsClaim: "groups",
 		SanityAPIHost: stack.SanityURL, SanityDataset: stack.Env()[devstack.EnvSanityDataset], SanityToken: stack.Env()[devstack.EnvSanityAPIToken],
-		Types:      []string{"partnerPricing", "handbook", "complianceCourse", "partnerNotice"},
+		Types:      []string{"partnerPricing", "handbook", "complianceCourse", "notice"},
 		SessionKey: []byte("an example key of at least 32 bytes, never this one"),
 		Log:        slog.New(slog.NewTextHandler(log, nil)),
 	})
@@ -194,9 +167,10 @@ func TestSignedInUsersSeeTheirDocuments(t *testing.T) {
 	s.expect(t, "first apply", elin, []string{salesDoc, noticeDoc}, nil)
 	s.expect(t, "first apply", marcus, nil, []string{salesDoc, noticeDoc})
 
-	// The editor moves the document to HR: after the next apply, the two swap.
+	// The editor moves the document to the people department (HR in Okta): after the next apply, the two
+	// swap.
 	doc := stack.Sanity.Document(salesDoc)
-	doc["department"] = "HR"
+	doc["department"] = "people"
 	if _, err := stack.Sanity.Put(doc); err != nil {
 		t.Fatal(err)
 	}
