@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync/atomic"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -30,6 +31,10 @@ type SanityOktaProvider struct {
 	version string
 	getenv  func(string) string
 	open    func(context.Context, backend.Config) (*access.Service, error)
+
+	// configured is what the last successful Configure made, for the RPCs served outside the framework
+	// (see collectionServer).
+	configured atomic.Pointer[providerData]
 }
 
 // New returns a constructor for the provider at the given version.
@@ -212,6 +217,7 @@ func (p *SanityOktaProvider) Configure(ctx context.Context, req provider.Configu
 	data.service = svc
 	resp.DataSourceData = data
 	resp.ResourceData = data
+	p.configured.Store(data)
 }
 
 func (p *SanityOktaProvider) Resources(_ context.Context) []func() resource.Resource {

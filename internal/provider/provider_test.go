@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/provider"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -20,7 +19,7 @@ import (
 
 // testAccProtoV6ProviderFactories runs the provider inside the test process; Terraform reattaches to it.
 var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"sanityokta": providerserver.NewProtocol6WithError(New("test")()),
+	"sanityokta": func() (tfprotov6.ProviderServer, error) { return NewProtocol6Server("test")(), nil },
 }
 
 // factoriesWithEnv is a provider that sees only the given environment, so configuration tests do not
@@ -28,7 +27,7 @@ var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServe
 func factoriesWithEnv(env map[string]string) map[string]func() (tfprotov6.ProviderServer, error) {
 	p := &SanityOktaProvider{version: "test", getenv: func(k string) string { return env[k] }, open: backend.Open}
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"sanityokta": providerserver.NewProtocol6WithError(p),
+		"sanityokta": func() (tfprotov6.ProviderServer, error) { return newServer(p), nil },
 	}
 }
 

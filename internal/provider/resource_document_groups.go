@@ -231,51 +231,77 @@ func fieldOf(m documentGroupsModel) string {
 	return access.DefaultDocumentField
 }
 
-// ModifyPlan plans each member as the single resource would: an unchanged member keeps its group ID and
-// shows no difference, a new one gets its group ID after apply, and a lost write-back plans
-// document_synced back to true. It claims every document and name (one group per document, one resource
-// per document, across this resource and every sanityokta_document_group), checks the ownership prefix,
-// and counts the groups the plan deletes against the deletion limit.
+// ModifyPlan plans the collection with planCollection.
 func (r *documentGroupsResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if r.data == nil || r.data.service == nil {
 		return
 	}
-	svc := r.data.service
-	var prior *documentGroupsModel
-	priorMembers := map[string]memberModel{}
+	var prior *priorCollection
 	if !req.State.Raw.IsNull() {
-		prior = &documentGroupsModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, prior)...)
-		priorMembers = members(ctx, *prior, &resp.Diagnostics)
+		var state documentGroupsModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		prior = &priorCollection{members: members(ctx, state, &resp.Diagnostics), field: fieldOf(state),
+			keep: state.OnDestroy.ValueString() == onDestroyKeep}
 		if resp.Diagnostics.HasError() {
 			return
 		}
 	}
 	if req.Plan.Raw.IsNull() {
-		if prior != nil {
-			r.planDeletions(svc, priorMembers, nil, *prior, &resp.Diagnostics)
-		}
+		planCollection(r.data.service, prior, nil, "", "", &resp.Diagnostics)
 		return
 	}
 	var plan documentGroupsModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || plan.Documents.IsUnknown() {
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if plan.Documents.IsUnknown() {
+		// Nothing to plan per member before the documents are known: what depends on them is unknown.
+		plan.GroupIDs, plan.DocumentSynced = types.MapUnknown(types.StringType), types.MapUnknown(types.BoolType)
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
 	planned := members(ctx, plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	field := fieldOf(plan)
-	if prior != nil {
-		r.planDeletions(svc, priorMembers, planned, *prior, &resp.Diagnostics)
+	planned, token := planCollection(r.data.service, prior, planned, fieldOf(plan), priorPlanToken(ctx, req), &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
 	}
+	setMembers(&plan, planned, &resp.Diagnostics)
+	plan.ID = types.StringValue(fieldOf(plan))
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	keepPlanToken(ctx, resp, token)
+}
 
-	token := priorPlanToken(ctx, req)
+// priorCollection is what planning needs of a collection's state.
+type priorCollection struct {
+	members map[string]memberModel
+	field   string
+	keep    bool // on_destroy = "keep"
+}
+
+// planCollection plans each member as the single resource would: an unchanged member keeps its group ID
+// and shows no difference, a new one gets its group ID after apply, and a lost write-back plans
+// document_synced back to true. It claims every document and name (one group per document, one resource
+// per document, across this resource and every sanityokta_document_group), checks the ownership prefix,
+// and counts the groups the plan deletes against the deletion limit. prior is nil on create and planned
+// nil on destroy; token is the instance's plan token from its prior private state. It returns the planned
+// members and the token to keep.
+func planCollection(svc *access.Service, prior *priorCollection, planned map[string]memberModel, field, token string,
+	diags *diag.Diagnostics) (map[string]memberModel, string) {
+	priorMembers := map[string]memberModel{}
+	if prior != nil {
+		priorMembers = prior.members
+		planDeletions(svc, *prior, planned, diags)
+	}
+	if planned == nil {
+		return nil, token
+	}
 	var errs, gone []string
 	var bad []diagItem
-	ids := sortedKeys(planned)
-	for _, id := range ids {
+	for _, id := range sortedKeys(planned) {
 		mm := planned[id]
 		if err := access.CheckDocumentID(id); err != nil {
 			bad = append(bad, diagItem{id, err.Error()})
@@ -311,17 +337,11 @@ func (r *documentGroupsResource) ModifyPlan(ctx context.Context, req resource.Mo
 		planned[id] = mm
 	}
 	for _, b := range bad {
-		resp.Diagnostics.AddAttributeError(path.Root("documents").AtMapKey(b.id), fmt.Sprintf("Invalid entry for document %q", b.id), b.detail)
+		diags.AddAttributeError(path.Root("documents").AtMapKey(b.id), fmt.Sprintf("Invalid entry for document %q", b.id), b.detail)
 	}
-	addSummarized(&resp.Diagnostics, true, "Documents cannot have these groups", errs)
-	addSummarized(&resp.Diagnostics, false, "Documents no longer exist", gone)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	setMembers(&plan, planned, &resp.Diagnostics)
-	plan.ID = types.StringValue(field)
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-	keepPlanToken(ctx, resp, token)
+	addSummarized(diags, true, "Documents cannot have these groups", errs)
+	addSummarized(diags, false, "Documents no longer exist", gone)
+	return planned, token
 }
 
 type diagItem struct{ id, detail string }
@@ -343,13 +363,12 @@ func checkEntry(mm memberModel) error {
 
 // planDeletions counts, against the deletion limit, every prior member that planned (nil on destroy)
 // no longer has.
-func (r *documentGroupsResource) planDeletions(svc *access.Service, prior, planned map[string]memberModel, state documentGroupsModel, diags *diag.Diagnostics) {
-	field, keep := fieldOf(state), state.OnDestroy.ValueString() == onDestroyKeep
-	for _, id := range sortedKeys(prior) {
+func planDeletions(svc *access.Service, prior priorCollection, planned map[string]memberModel, diags *diag.Diagnostics) {
+	for _, id := range sortedKeys(prior.members) {
 		if _, kept := planned[id]; kept {
 			continue
 		}
-		if err := svc.PlanDeletion(memberBinding(id, prior[id], field), keep); err != nil {
+		if err := svc.PlanDeletion(memberBinding(id, prior.members[id], prior.field), prior.keep); err != nil {
 			diags.AddError("Too many Okta groups deleted in one run", err.Error())
 			return
 		}
@@ -403,11 +422,11 @@ func (r *documentGroupsResource) apply(ctx context.Context, prior, planned map[s
 		}
 	}
 	outcomes := r.data.service.ApplyCollection(ctx, changes)
-	return r.collect(outcomes, planned, prior, diags, "apply")
+	return collect(outcomes, planned, prior, diags, "apply")
 }
 
 // collect turns outcomes into state members and diagnostics.
-func (r *documentGroupsResource) collect(outcomes []access.MemberOutcome, planned, prior map[string]memberModel, diags *diag.Diagnostics, what string) map[string]memberModel {
+func collect(outcomes []access.MemberOutcome, planned, prior map[string]memberModel, diags *diag.Diagnostics, what string) map[string]memberModel {
 	out := map[string]memberModel{}
 	var warnings []access.Warning
 	var errs []string
@@ -504,27 +523,30 @@ func (r *documentGroupsResource) Read(ctx context.Context, req resource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	field := fieldOf(state)
-	ids := sortedKeys(prior)
-	bindings := make([]access.Binding, len(ids))
-	for i, id := range ids {
-		bindings[i] = memberBinding(id, prior[id], field)
-	}
-	outcomes := r.data.service.ReadCollection(ctx, bindings)
-	var gone int
-	for _, o := range outcomes {
-		if o.Binding == nil && o.Err == nil {
-			gone++
-			tflog.Info(ctx, "group deleted outside Terraform; removing it from state so the plan re-creates it",
-				map[string]any{"document_id": o.DocumentID})
-		}
-	}
-	got := r.collect(outcomes, prior, prior, &resp.Diagnostics, "refresh")
+	got := readCollection(ctx, r.data.service, prior, fieldOf(state), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	setMembers(&state, got, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// readCollection refreshes the members of a collection whose documents receive field: a member whose
+// group is gone leaves state, so the plan re-creates it.
+func readCollection(ctx context.Context, svc *access.Service, prior map[string]memberModel, field string, diags *diag.Diagnostics) map[string]memberModel {
+	ids := sortedKeys(prior)
+	bindings := make([]access.Binding, len(ids))
+	for i, id := range ids {
+		bindings[i] = memberBinding(id, prior[id], field)
+	}
+	outcomes := svc.ReadCollection(ctx, bindings)
+	for _, o := range outcomes {
+		if o.Binding == nil && o.Err == nil {
+			tflog.Info(ctx, "group deleted outside Terraform; removing it from state so the plan re-creates it",
+				map[string]any{"document_id": o.DocumentID})
+		}
+	}
+	return collect(outcomes, prior, prior, diags, "refresh")
 }
 
 func (r *documentGroupsResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

@@ -24,8 +24,15 @@ const releaseEvery = 1000
 // NewProtocol6Server returns the provider's protocol 6 server factory for tf6server.Serve.
 func NewProtocol6Server(version string) func() tfprotov6.ProviderServer {
 	return func() tfprotov6.ProviderServer {
-		return newReleasingServer(providerserver.NewProtocol6(New(version)())(), releaseEvery)
+		p, _ := New(version)().(*SanityOktaProvider)
+		return newServer(p)
 	}
+}
+
+// newServer serves p: the framework, with the collection's hot RPCs taken out of it (collectionServer),
+// behind releasingServer.
+func newServer(p *SanityOktaProvider) tfprotov6.ProviderServer {
+	return newReleasingServer(newCollectionServer(providerserver.NewProtocol6(p)(), p), releaseEvery)
 }
 
 type releasingServer struct {
