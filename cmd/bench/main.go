@@ -45,8 +45,10 @@ import (
 // from the protocol driver, with no floor.
 type Result struct {
 	// Shape is the configuration: for_each (the quickstart's, one sanityokta_document_group per document),
-	// collection (one sanityokta_document_groups), or floor (terraform_data over a local map of N objects
-	// with two string attributes: what Terraform alone costs).
+	// collection (one sanityokta_document_groups), floor (terraform_data over a local map of N objects
+	// with two string attributes: what Terraform alone costs), or floor_collection (one terraform_data
+	// whose input is the collection's map, built from the same local map: what Terraform alone costs to
+	// hold N entries in one resource).
 	Shape             string  `json:"shape"`
 	N                 int     `json:"n"`
 	Phase             string  `json:"phase"`
@@ -61,6 +63,8 @@ type Result struct {
 	// OktaRateLimit is developer_org, or off for the first apply measured without Okta's limits.
 	OktaRateLimit string   `json:"okta_rate_limit"`
 	FloorWallS    *float64 `json:"floor_wall_s"`
+	// CollectionFloorWallS is floor_collection's wall time for the same phase and size, on collection rows.
+	CollectionFloorWallS *float64 `json:"collection_floor_wall_s,omitempty"`
 	// MeasuredBy is "terraform" or "protocol_driver" (see driver.go).
 	MeasuredBy string `json:"measured_by"`
 }
@@ -85,7 +89,7 @@ func main() {
 		providerDir = flag.String("provider-dir", "bin", "the directory holding the built terraform-provider-sanityokta")
 		sizes       = flag.String("n", "1000", "comma-separated numbers of gated documents for the for_each and floor shapes")
 		collSizes   = flag.String("collection-n", "1000,10000", "comma-separated numbers of gated documents for the collection shape")
-		shapeList   = flag.String("shapes", "floor,for_each,collection", "the shapes to measure: floor, for_each, collection, and on request for_each_all_fields, for_each_local, rules (a group rule per document), links (a link per document to a tier group)")
+		shapeList   = flag.String("shapes", "floor,for_each,collection,floor_collection", "the shapes to measure: floor, for_each, collection, floor_collection (at the collection's sizes), and on request for_each_all_fields, for_each_local, rules (a group rule per document), links (a link per document to a tier group)")
 		unlimited   = flag.Bool("unlimited", true, "also measure the for_each first apply with Okta's rate limits off")
 		window      = flag.Duration("window", time.Second, "length of the fake org's rate-limit window (Okta's is a minute)")
 		workDir     = flag.String("dir", ".bench", "working directory for configurations, state and results")
@@ -139,9 +143,11 @@ func main() {
 			jobs = append(jobs, job{shapeForEach, n, true})
 		}
 	}
-	if shapes[shapeCollection] {
-		for _, n := range collNs {
-			jobs = append(jobs, job{shapeCollection, n, false})
+	for _, n := range collNs {
+		for _, sh := range []string{shapeFloorCollection, shapeCollection} {
+			if shapes[sh] {
+				jobs = append(jobs, job{sh, n, false})
+			}
 		}
 	}
 
@@ -229,14 +235,19 @@ const (
 	shapeForEach    = "for_each"
 	shapeCollection = "collection"
 	shapeFloor      = "floor"
+	// shapeFloorCollection is the collection's floor: see Result.Shape.
+	shapeFloorCollection = "floor_collection"
 )
+
+// isFloor reports a shape that runs Terraform alone, without the provider or the local stack.
+func isFloor(shape string) bool { return shape == shapeFloor || shape == shapeFloorCollection }
 
 // run measures the three phases of one shape at one size. With unlimited, Okta's rate limits are off and
 // only the first apply is measured.
 func (b *bench) run(ctx context.Context, shape string, n int, unlimited bool) ([]Detail, error) {
 	name := fmt.Sprintf("%s-n%d", shape, n)
 	limit := "developer_org"
-	if shape == shapeFloor {
+	if isFloor(shape) {
 		limit = "none"
 	}
 	if unlimited {
@@ -261,7 +272,7 @@ func (b *bench) run(ctx context.Context, shape string, n int, unlimited bool) ([
 	}
 	var stack *devstack.Stack
 	env := devstack.TerraformEnviron(os.Environ(), nil, rc)
-	if shape != shapeFloor {
+	if !isFloor(shape) {
 		opts := devstack.Options{Seed: seed, SeedName: fmt.Sprintf("%d generated documents", n), OktaRateWindow: b.window}
 		if !unlimited {
 			opts.OktaRateLimit = devstack.DeveloperOrg
@@ -364,17 +375,25 @@ func fileKB(path string) float64 {
 }
 
 // floors sets each for_each and collection row's floor_wall_s to the floor's wall time for the same
-// phase at the same size, when the floor was measured.
+// phase at the same size, and each collection row's collection_floor_wall_s to floor_collection's, when
+// they were measured.
 func floors(ds []Detail) {
 	floor := map[string]float64{}
 	for _, d := range ds {
-		if d.Shape == shapeFloor && !d.Failed {
-			floor[fmt.Sprintf("%d/%s", d.N, d.Phase)] = d.WallS
+		if isFloor(d.Shape) && !d.Failed {
+			floor[fmt.Sprintf("%s/%d/%s", d.Shape, d.N, d.Phase)] = d.WallS
 		}
 	}
 	for i := range ds {
-		if f, ok := floor[fmt.Sprintf("%d/%s", ds[i].N, ds[i].Phase)]; ok && ds[i].Shape != shapeFloor {
+		if isFloor(ds[i].Shape) {
+			continue
+		}
+		key := fmt.Sprintf("%d/%s", ds[i].N, ds[i].Phase)
+		if f, ok := floor[shapeFloor+"/"+key]; ok {
 			ds[i].FloorWallS = &f
+		}
+		if f, ok := floor[shapeFloorCollection+"/"+key]; ok && ds[i].Shape == shapeCollection {
+			ds[i].CollectionFloorWallS = &f
 		}
 	}
 }
@@ -455,6 +474,18 @@ const (
 	allFields  = `["id", "type", "rev", "updated_at", "title", "slug", "description", "access_tier", "department", "region", "allowed_roles", "okta_group_id", "okta_group_name", "active", "json"]`
 )
 
+// floorHeader is the start of both floors: N documents in a local map, and the document one_change
+// retitles.
+const floorHeader = `variable "changed" {
+  type    = string
+  default = ""
+}
+
+locals {
+  documents = jsondecode(file("${path.module}/documents.json"))
+}
+`
+
 // writeConfig writes the configuration of a shape: the quickstart's for_each, the collection, or the
 // floor over the same IDs.
 func writeConfig(dir, shape string, ids []string) error {
@@ -473,21 +504,25 @@ resource "sanityokta_document_groups" "content" {
   }
 }
 `
-	case shapeFloor:
-		config = `variable "changed" {
-  type    = string
-  default = ""
-}
-
-locals {
-  documents = jsondecode(file("${path.module}/documents.json"))
-}
-
+	case shapeFloor, shapeFloorCollection:
+		config = floorHeader + `
 resource "terraform_data" "content" {
   for_each = local.documents
   input    = each.key == var.changed ? "Access to retitled ${each.value.title}" : "Access to ${each.value.title}"
 }
 `
+		if shape == shapeFloorCollection {
+			config = floorHeader + `
+resource "terraform_data" "content" {
+  input = {
+    for id, d in local.documents : id => {
+      name        = "content:${d.slug}"
+      description = id == var.changed ? "Access to retitled ${d.title}" : "Access to ${d.title}"
+    }
+  }
+}
+`
+		}
 		docs := make(map[string]map[string]string, len(ids))
 		for _, id := range ids {
 			docs[id] = map[string]string{"slug": id, "title": "Bench document " + id}
@@ -524,7 +559,7 @@ resource "sanityokta_document_link" "content" {
 		config = strings.Replace(writeForEach, "for_each    = data.sanityokta_documents.gated.documents",
 			"for_each    = local.documents", 1) + "\nlocals {\n  documents = data.sanityokta_documents.gated.documents\n}\n"
 	default:
-		return fmt.Errorf("unknown shape %q (want %s, %s or %s)", shape, shapeForEach, shapeCollection, shapeFloor)
+		return fmt.Errorf("unknown shape %q (want %s, %s, %s or %s)", shape, shapeForEach, shapeCollection, shapeFloor, shapeFloorCollection)
 	}
 	return os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o644)
 }
@@ -672,7 +707,7 @@ func printTable(ds []Detail, window time.Duration) {
 	fmt.Printf("\nOkta: developer-org limits (%d/bucket/window, %d concurrent), window %s instead of 1m\n",
 		devstack.DeveloperOrg.Requests, devstack.DeveloperOrg.Concurrent, window)
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "shape\tn\tokta limit\tphase\twall s\tfloor s\tx floor\trpcs\tokta req\tokta 429\tsanity req\tmutations\trss MB\tstate KB\tokta by bucket\t")
+	fmt.Fprintln(tw, "shape\tn\tokta limit\tphase\twall s\tfloor s\tx floor\tx coll floor\trpcs\tokta req\tokta 429\tsanity req\tmutations\trss MB\tstate KB\tokta by bucket\t")
 	for _, d := range ds {
 		ratio := "-"
 		var floor float64
@@ -680,12 +715,16 @@ func printTable(ds []Detail, window time.Duration) {
 			floor = *d.FloorWallS
 			ratio = fmt.Sprintf("%.1f", d.WallS/floor)
 		}
+		collRatio := "-"
+		if d.CollectionFloorWallS != nil && *d.CollectionFloorWallS > 0 {
+			collRatio = fmt.Sprintf("%.1f", d.WallS / *d.CollectionFloorWallS)
+		}
 		buckets := bucketCounts(d.OktaByBucket)
 		if d.Failed {
 			d.Phase += " (failed)"
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%.2f\t%.2f\t%s\t%d\t%d\t%d\t%d\t%d\t%.1f\t%.1f\t%s\t\n", d.Shape, d.N, d.OktaRateLimit,
-			d.Phase, d.WallS, floor, ratio, d.RPCs, d.OktaRequests, d.Okta429, d.SanityRequests, d.SanityMutations,
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%.2f\t%.2f\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%.1f\t%.1f\t%s\t\n", d.Shape, d.N, d.OktaRateLimit,
+			d.Phase, d.WallS, floor, ratio, collRatio, d.RPCs, d.OktaRequests, d.Okta429, d.SanityRequests, d.SanityMutations,
 			d.ProviderPeakRSSMB, d.StateFileKB, strings.Join(buckets, " "))
 	}
 	_ = tw.Flush()
