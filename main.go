@@ -26,6 +26,13 @@ var version = "dev"
 // the provider only collects more often, it never fails.
 const softMemoryLimit = 150 << 20
 
+// gcPercent lets the heap grow to five times what is live before the garbage collector runs, unless GOGC
+// says otherwise. Terraform sends a provider thousands of small RPCs per plan, and with Go's default (twice
+// what is live) the collector ran every few of them: a no-op plan over 1,000 sanityokta_document_group
+// spent a quarter of the provider's CPU collecting. softMemoryLimit still caps the heap, so large states
+// collect as before.
+const gcPercent = 400
+
 func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
@@ -33,7 +40,10 @@ func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		runtimedebug.SetMemoryLimit(softMemoryLimit)
 	}
-	quietFrameworkTrace()
+	if os.Getenv("GOGC") == "" {
+		runtimedebug.SetGCPercent(gcPercent)
+	}
+	quietLogs()
 
 	// tf6server.Serve is what providerserver.Serve calls; serving the provider's own server lets it drop
 	// the contexts the framework keeps of finished RPCs (see provider.NewProtocol6Server).
@@ -55,30 +65,33 @@ func main() {
 	}
 }
 
-// quietFrameworkTrace sets the plugin framework's log level to what Terraform will show, unless trace logs
-// were asked for. A provider logs at trace level by default whatever TF_LOG says, and Terraform parses
-// every line it writes before dropping it. On every read, plan and state upgrade the framework logs each
-// value of a resource's state, so with 10,000 documents in one sanityokta_document_groups a no-op plan
-// wrote 90,000 lines that nobody saw, and Terraform spent nearly a second of CPU reading them. Trace
-// logs cost more still: they go through a logging context that grows by one entry per value, the square
-// of the number of values, minutes at that size. So the framework logs at the most verbose of TF_LOG and
-// TF_LOG_PROVIDER, and not at all when neither is set.
-func quietFrameworkTrace() {
-	if os.Getenv("TF_LOG_SDK_FRAMEWORK") != "" {
+// quietLogs sets the log levels of the plugin SDK, its protocol layer, the framework and the provider to
+// what Terraform will show, unless trace logs were asked for or a level is set already. A provider logs at
+// trace level by default whatever TF_LOG says, and Terraform parses every line it writes before dropping
+// it: on every read, plan and state upgrade the framework logs each value of a resource's state, and the
+// protocol layer logs each RPC several times. With 10,000 documents in one sanityokta_document_groups a
+// no-op plan wrote 90,000 lines that nobody saw, and Terraform spent nearly a second of CPU reading them.
+// Trace logs cost more still: the framework's go through a logging context that grows by one entry per
+// value, the square of the number of values, minutes at that size. So each logs at the most verbose of
+// TF_LOG and TF_LOG_PROVIDER, and not at all when neither is set.
+func quietLogs() {
+	level := sdkLogLevel(os.Getenv("TF_LOG"), os.Getenv("TF_LOG_PROVIDER"))
+	if level == "" {
 		return
 	}
-	level := frameworkLogLevel(os.Getenv("TF_LOG"), os.Getenv("TF_LOG_PROVIDER"))
-	if level != "" {
-		_ = os.Setenv("TF_LOG_SDK_FRAMEWORK", level)
+	for _, name := range []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER_SANITYOKTA"} {
+		if os.Getenv(name) == "" {
+			_ = os.Setenv(name, level)
+		}
 	}
 }
 
 // logLevels are Terraform's log levels, least verbose first.
 var logLevels = []string{"OFF", "ERROR", "WARN", "INFO", "DEBUG", "TRACE"}
 
-// frameworkLogLevel is the level for TF_LOG_SDK_FRAMEWORK given Terraform's log settings: the most
-// verbose one, OFF when none is set, and "" (the framework's own choice) for trace or JSON logs.
-func frameworkLogLevel(settings ...string) string {
+// sdkLogLevel is the level for the SDK's loggers given Terraform's log settings: the most verbose one, OFF
+// when none is set, and "" (the SDK's own choice, trace) for trace or JSON logs.
+func sdkLogLevel(settings ...string) string {
 	most := 0
 	for _, s := range settings {
 		s = strings.ToUpper(strings.TrimSpace(s))

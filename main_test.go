@@ -2,16 +2,16 @@ package main
 
 import "testing"
 
-func TestFrameworkLogLevelFollowsWhatTerraformShows(t *testing.T) {
+func TestSDKLogLevelFollowsWhatTerraformShows(t *testing.T) {
 	for _, tc := range []struct {
 		tfLog, tfLogProvider, want string
 	}{
-		{"", "", "OFF"},             // Terraform shows no provider logs: the framework writes none
+		{"", "", "OFF"},             // Terraform shows no provider logs: the provider writes none
 		{"debug", "", "DEBUG"},      // case as users type it
 		{"", "INFO", "INFO"},        // provider logs without core logs
 		{"WARN", "DEBUG", "DEBUG"},  // the more verbose setting wins
 		{"ERROR", "", "ERROR"},      //
-		{"TRACE", "", ""},           // trace was asked for: the framework's own default
+		{"TRACE", "", ""},           // trace was asked for: the SDK's own default
 		{"INFO", "TRACE", ""},       //
 		{"JSON", "", ""},            // JSON logs are trace logs
 		{"verbose", "", "OFF"},      // not a level Terraform knows
@@ -23,8 +23,8 @@ func TestFrameworkLogLevelFollowsWhatTerraformShows(t *testing.T) {
 		{"info", "info", "INFO"},    //
 		{"trace", "trace", ""},      //
 	} {
-		if got := frameworkLogLevel(tc.tfLog, tc.tfLogProvider); got != tc.want {
-			t.Errorf("TF_LOG=%q TF_LOG_PROVIDER=%q: framework level %q, want %q", tc.tfLog, tc.tfLogProvider, got, tc.want)
+		if got := sdkLogLevel(tc.tfLog, tc.tfLogProvider); got != tc.want {
+			t.Errorf("TF_LOG=%q TF_LOG_PROVIDER=%q: SDK level %q, want %q", tc.tfLog, tc.tfLogProvider, got, tc.want)
 		}
 	}
 }
