@@ -48,7 +48,8 @@ type Result struct {
 	// collection (one sanityokta_document_groups), floor (terraform_data over a local map of N objects
 	// with two string attributes: what Terraform alone costs), or floor_collection (one terraform_data
 	// whose input is the collection's map, built from the same local map: what Terraform alone costs to
-	// hold N entries in one resource).
+	// hold N entries in one resource), or on request collection_split (the collection split into eight,
+	// by a hash of the document ID).
 	Shape             string  `json:"shape"`
 	N                 int     `json:"n"`
 	Phase             string  `json:"phase"`
@@ -89,7 +90,7 @@ func main() {
 		providerDir = flag.String("provider-dir", "bin", "the directory holding the built terraform-provider-sanityokta")
 		sizes       = flag.String("n", "1000", "comma-separated numbers of gated documents for the for_each and floor shapes")
 		collSizes   = flag.String("collection-n", "1000,10000", "comma-separated numbers of gated documents for the collection shape")
-		shapeList   = flag.String("shapes", "floor,for_each,collection,floor_collection", "the shapes to measure: floor, for_each, collection, floor_collection (at the collection's sizes), and on request for_each_all_fields, for_each_local, rules (a group rule per document), links (a link per document to a tier group)")
+		shapeList   = flag.String("shapes", "floor,for_each,collection,floor_collection", "the shapes to measure: floor, for_each, collection, floor_collection (at the collection's sizes), and on request collection_split (eight collections, at the collection's sizes), for_each_all_fields, for_each_local, rules (a group rule per document), links (a link per document to a tier group)")
 		unlimited   = flag.Bool("unlimited", true, "also measure the for_each first apply with Okta's rate limits off")
 		window      = flag.Duration("window", time.Second, "length of the fake org's rate-limit window (Okta's is a minute)")
 		workDir     = flag.String("dir", ".bench", "working directory for configurations, state and results")
@@ -144,7 +145,7 @@ func main() {
 		}
 	}
 	for _, n := range collNs {
-		for _, sh := range []string{shapeFloorCollection, shapeCollection} {
+		for _, sh := range []string{shapeFloorCollection, shapeCollection, shapeCollectionSplit} {
 			if shapes[sh] {
 				jobs = append(jobs, job{sh, n, false})
 			}
@@ -237,6 +238,7 @@ const (
 	shapeFloor      = "floor"
 	// shapeFloorCollection is the collection's floor: see Result.Shape.
 	shapeFloorCollection = "floor_collection"
+	shapeCollectionSplit = "collection_split"
 )
 
 // isFloor reports a shape that runs Terraform alone, without the provider or the local stack.
@@ -392,7 +394,7 @@ func floors(ds []Detail) {
 		if f, ok := floor[shapeFloor+"/"+key]; ok {
 			ds[i].FloorWallS = &f
 		}
-		if f, ok := floor[shapeFloorCollection+"/"+key]; ok && ds[i].Shape == shapeCollection {
+		if f, ok := floor[shapeFloorCollection+"/"+key]; ok && (ds[i].Shape == shapeCollection || ds[i].Shape == shapeCollectionSplit) {
 			ds[i].CollectionFloorWallS = &f
 		}
 	}
@@ -501,6 +503,23 @@ resource "sanityokta_document_groups" "content" {
       name        = "content:${d.slug}"
       description = "Access to ${d.title}"
     }
+  }
+}
+`
+	case shapeCollectionSplit:
+		config = benchHeader + `
+locals {
+  parts = 8
+}
+
+# Each document lands in one part by a hash of its ID, which never changes, so no document moves.
+resource "sanityokta_document_groups" "content" {
+  for_each = toset([for i in range(local.parts) : tostring(i)])
+  documents = {
+    for id, d in data.sanityokta_documents.gated.documents : id => {
+      name        = "content:${d.slug}"
+      description = "Access to ${d.title}"
+    } if parseint(substr(sha1(id), 0, 4), 16) % local.parts == tonumber(each.key)
   }
 }
 `
