@@ -30,6 +30,11 @@ import (
 // rarely need more than 10, and Terraform's default parallelism is 10.
 const DefaultMaxConcurrentRequests = 10
 
+// learnPoll is how often a request waiting to learn a window's budget looks again: while the first answer
+// of a bucket, or of a new window, is on its way, nobody knows how much is left, and callers far beyond the
+// budget (several collections applying at once) must not all go on the chance.
+const learnPoll = 20 * time.Millisecond
+
 // resetMargin is added to a window's reset time before a held request goes:
 // Okta's reset is a whole second, and a request that lands just before the
 // window really ends is answered 429.
@@ -75,6 +80,7 @@ type pacer struct {
 // bucketBudget is what the pacer knows about one bucket's current window.
 type bucketBudget struct {
 	known     bool      // a rate-limit header has been seen
+	unlimited bool      // an answer came without rate-limit headers: nothing to pace
 	limit     int       // requests per window
 	remaining int       // requests still allowed in this window, net of those sent and not yet answered
 	reset     time.Time // local time the window ends
@@ -170,7 +176,11 @@ func (p *pacer) reserve(ctx context.Context, bucket string) error {
 			b.remaining = b.limit - b.pending
 			b.reset = time.Time{}
 		}
-		if !b.known || b.reset.IsZero() || b.remaining > 0 {
+		var until time.Duration
+		switch {
+		case b.unlimited, b.pending == 0 && b.reset.IsZero(), b.known && b.remaining > 0:
+			// No limit; a request that learns the budget (the bucket's first, or the first since its
+			// last window ended with nothing in flight); or budget left.
 			b.remaining--
 			b.pending++
 			if held {
@@ -179,8 +189,13 @@ func (p *pacer) reserve(ctx context.Context, bucket string) error {
 			}
 			p.mu.Unlock()
 			return nil
+		case b.reset.IsZero():
+			// The budget is unknown (the first request is out) or spent before the first answer of this
+			// window has said when it ends.
+			until = learnPoll
+		default:
+			until = b.reset.Add(resetMargin).Sub(now)
 		}
-		until := b.reset.Add(resetMargin).Sub(now)
 		p.mu.Unlock()
 		if !held {
 			held, start = true, now
@@ -210,8 +225,12 @@ func (p *pacer) answered(bucket string, resp *http.Response) {
 	remaining, err2 := strconv.Atoi(resp.Header.Get("X-Rate-Limit-Remaining"))
 	resetSecs, err3 := strconv.ParseInt(resp.Header.Get("X-Rate-Limit-Reset"), 10, 64)
 	if err1 != nil || err2 != nil || err3 != nil || limit <= 0 {
+		if !b.known && resp.Header.Get("X-Rate-Limit-Limit") == "" {
+			b.unlimited = true
+		}
 		return
 	}
+	b.unlimited = false
 	now := p.now()
 	reset := time.Unix(resetSecs, 0)
 	if date, err := http.ParseTime(resp.Header.Get("Date")); err == nil {

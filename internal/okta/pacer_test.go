@@ -77,6 +77,24 @@ func TestPacerKeepsParallelCallsInsideTheBucketLimit(t *testing.T) {
 	}
 }
 
+// Several collections applying at once in one provider process put hundreds of callers behind the pacer:
+// far more than one window's budget must still not overshoot it, neither at the bucket's first request
+// nor when a window ends and every held caller wakes.
+func TestPacerKeepsManyMoreCallersThanTheBudgetInsideIt(t *testing.T) {
+	ctx := context.Background()
+	srv := newServer(t, oktatest.WithLimits(oktatest.Limits{Rate: 10, Window: 300 * time.Millisecond, Concurrency: 5}))
+	ids := addGroups(t, srv, 10)
+	c := newClient(t, srv, func(cfg *okta.Config) { cfg.MaxRetries = -1; cfg.MaxConcurrentRequests = 5 })
+
+	if err := readInParallel(ctx, c, ids, 4, 60); err != nil {
+		t.Fatalf("40 reads by 60 callers in 10-per-window windows: %v", err)
+	}
+	stats := srv.Buckets()[oktatest.BucketGroupByID]
+	if stats.Requests != 40 || stats.RateLimited != 0 || stats.ConcurrencyLimited != 0 {
+		t.Errorf("bucket stats = %+v, want 40 requests and no 429", stats)
+	}
+}
+
 func TestPacerKeepsCallsUnderTheConcurrencyLimit(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {

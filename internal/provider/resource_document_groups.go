@@ -402,7 +402,7 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // apply runs the changes from prior to planned members and returns the members state should hold: the
 // planned one where a change succeeded, the prior one where it failed (none for a failed create).
-func (r *documentGroupsResource) apply(ctx context.Context, prior, planned map[string]memberModel, priorField, field string,
+func applyMembers(ctx context.Context, svc *access.Service, prior, planned map[string]memberModel, priorField, field string,
 	keep bool, diags *diag.Diagnostics) map[string]memberModel {
 	var changes []access.MemberChange
 	for _, id := range sortedKeys(planned) {
@@ -421,7 +421,7 @@ func (r *documentGroupsResource) apply(ctx context.Context, prior, planned map[s
 			changes = append(changes, access.MemberChange{DocumentID: id, Prior: &b, KeepGroup: keep})
 		}
 	}
-	outcomes := r.data.service.ApplyCollection(ctx, changes)
+	outcomes := svc.ApplyCollection(ctx, changes)
 	return collect(outcomes, planned, prior, diags, "apply")
 }
 
@@ -493,23 +493,28 @@ func (r *documentGroupsResource) Create(ctx context.Context, req resource.Create
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	field := fieldOf(plan)
-	got := r.apply(ctx, nil, planned, field, field, plan.OnDestroy.ValueString() == onDestroyKeep, &resp.Diagnostics)
-	tflog.Info(ctx, "document groups created", map[string]any{"documents": len(got), "planned": len(planned)})
-	if resp.Diagnostics.HasError() {
-		// Terraform marks a create that failed as tainted and replaces it on the next apply; the mark
-		// tells Delete that this is a collection still being built, not one to tear down.
-		resp.Diagnostics.AddError("The collection is incomplete",
-			"Terraform marks this resource as tainted because its first apply did not finish, and plans to replace "+
-				"it. The replacement keeps every group already made and adopts it again (the documents hold their "+
-				"IDs), so no group is deleted or duplicated: run apply again.")
-	}
+	got, id := createCollection(ctx, r.data.service, planned, fieldOf(plan), plan.OnDestroy.ValueString() == onDestroyKeep, &resp.Diagnostics)
 	setMembers(&plan, got, &resp.Diagnostics)
-	plan.ID = types.StringValue(field)
-	if resp.Diagnostics.HasError() {
-		plan.ID = types.StringValue(incompletePrefix + field)
-	}
+	plan.ID = types.StringValue(id)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// createCollection makes the groups of a new collection and returns the members state holds and its id,
+// marked incomplete when some failed.
+func createCollection(ctx context.Context, svc *access.Service, planned map[string]memberModel, field string, keep bool,
+	diags *diag.Diagnostics) (map[string]memberModel, string) {
+	got := applyMembers(ctx, svc, nil, planned, field, field, keep, diags)
+	tflog.Info(ctx, "document groups created", map[string]any{"documents": len(got), "planned": len(planned)})
+	if !diags.HasError() {
+		return got, field
+	}
+	// Terraform marks a create that failed as tainted and replaces it on the next apply; the mark tells
+	// Delete that this is a collection still being built, not one to tear down.
+	diags.AddError("The collection is incomplete",
+		"Terraform marks this resource as tainted because its first apply did not finish, and plans to replace "+
+			"it. The replacement keeps every group already made and adopts it again (the documents hold their "+
+			"IDs), so no group is deleted or duplicated: run apply again.")
+	return got, incompletePrefix + field
 }
 
 func (r *documentGroupsResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -562,7 +567,7 @@ func (r *documentGroupsResource) Update(ctx context.Context, req resource.Update
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	got := r.apply(ctx, prior, planned, fieldOf(state), fieldOf(plan), plan.OnDestroy.ValueString() == onDestroyKeep, &resp.Diagnostics)
+	got := applyMembers(ctx, r.data.service, prior, planned, fieldOf(state), fieldOf(plan), plan.OnDestroy.ValueString() == onDestroyKeep, &resp.Diagnostics)
 	setMembers(&plan, got, &resp.Diagnostics)
 	plan.ID = types.StringValue(fieldOf(plan))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -579,21 +584,33 @@ func (r *documentGroupsResource) Delete(ctx context.Context, req resource.Delete
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if strings.HasPrefix(state.ID.ValueString(), incompletePrefix) {
+	left := deleteCollection(ctx, r.data.service, prior, state.ID.ValueString(), fieldOf(state),
+		state.OnDestroy.ValueString() == onDestroyKeep, &resp.Diagnostics)
+	if left != nil {
+		setMembers(&state, left, &resp.Diagnostics)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	}
+}
+
+// deleteCollection destroys a collection: on_destroy for every member, except that a collection whose
+// first apply never finished keeps them all. It returns the members state must keep, nil when none.
+func deleteCollection(ctx context.Context, svc *access.Service, prior map[string]memberModel, id, field string, keep bool,
+	diags *diag.Diagnostics) map[string]memberModel {
+	if strings.HasPrefix(id, incompletePrefix) {
 		// A tainted first apply being replaced: keep every group and every written-back ID, so the
 		// replacement adopts them.
-		resp.Diagnostics.AddWarning("Groups kept: the collection's first apply had not finished",
+		diags.AddWarning("Groups kept: the collection's first apply had not finished",
 			fmt.Sprintf("This collection never finished its first apply, so the %d groups it made are kept in Okta, with "+
 				"their IDs in the documents: a replacement adopts them again. If you are destroying it, run apply first "+
 				"(it finishes the collection) and destroy after that to delete the groups.", len(prior)))
-		return
+		return nil
 	}
-	got := r.apply(ctx, prior, nil, fieldOf(state), fieldOf(state), state.OnDestroy.ValueString() == onDestroyKeep, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	got := applyMembers(ctx, svc, prior, nil, field, field, keep, diags)
+	if diags.HasError() {
 		// Keep what could not be destroyed in state, so a later destroy finishes.
-		setMembers(&state, got, &resp.Diagnostics)
-		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		return got
 	}
+	return nil
 }
 
 // ImportState accepts `*` (every document whose published version holds a group ID in oktaGroupId), `*:field`

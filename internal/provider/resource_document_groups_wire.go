@@ -14,9 +14,9 @@ import (
 	"github.com/sanityokta/terraform-provider-sanityokta/internal/access"
 )
 
-// collectionServer serves the three RPCs of every plan of a sanityokta_document_groups (UpgradeResourceState,
-// ReadResource and PlanResourceChange) from the protocol's values, and hands every other RPC, and these
-// three for any other resource, to the framework.
+// collectionServer serves the RPCs of every plan and apply of a sanityokta_document_groups
+// (UpgradeResourceState, ReadResource, PlanResourceChange and ApplyResourceChange) from the protocol's
+// values, and hands every other RPC, and these for any other resource, to the framework.
 //
 // Why: the framework walks each value of a resource's state several times per RPC (to nullify blocks, to
 // run plan modifiers, for semantic equality, converting paths at every step), and with 10,000 documents
@@ -24,7 +24,8 @@ import (
 // the same work on the decoded values. What the framework would do for this schema besides calling Read
 // and ModifyPlan is small, and is done here: defaults for document_field and on_destroy, and unknown
 // computed values on create. The decisions themselves are the resource's (readCollection,
-// planCollection); applies, imports and validation stay in the framework.
+// planCollection, createCollection, applyMembers, deleteCollection); imports and validation stay in the
+// framework.
 type collectionServer struct {
 	tfprotov6.ProviderServer
 	provider *SanityOktaProvider
@@ -168,6 +169,58 @@ func (s *collectionServer) PlanResourceChange(ctx context.Context, req *tfprotov
 		if resp.PlannedState, err = s.encode(planned); err != nil {
 			return nil, err
 		}
+	}
+	resp.Diagnostics = protoDiagnostics(diags)
+	return resp, nil
+}
+
+func (s *collectionServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
+	data := s.service(req.TypeName)
+	if data == nil {
+		return s.ProviderServer.ApplyResourceChange(ctx, req)
+	}
+	prior, err := s.decode(req.PriorState)
+	if err != nil {
+		return s.ProviderServer.ApplyResourceChange(ctx, req)
+	}
+	planned, err := s.decode(req.PlannedState)
+	if err != nil || planned.documentsUnknown {
+		return s.ProviderServer.ApplyResourceChange(ctx, req)
+	}
+	ctx = data.logContext(ctx)
+	svc := data.service
+	var diags diag.Diagnostics
+	resp := &tfprotov6.ApplyResourceChangeResponse{Private: req.PlannedPrivate}
+	var state *collectionState
+	switch {
+	case planned.null:
+		resp.Private = nil
+		if left := deleteCollection(ctx, svc, prior.members, prior.id.ValueString(), prior.field(),
+			prior.onDestroy.ValueString() == onDestroyKeep, &diags); left != nil {
+			prior.members = left
+			state = &prior
+		}
+	case prior.null:
+		var id string
+		planned.members, id = createCollection(ctx, svc, planned.members, planned.field(),
+			planned.onDestroy.ValueString() == onDestroyKeep, &diags)
+		planned.id = types.StringValue(id)
+		state = &planned
+	default:
+		planned.members = applyMembers(ctx, svc, prior.members, planned.members, prior.field(), planned.field(),
+			planned.onDestroy.ValueString() == onDestroyKeep, &diags)
+		planned.id = types.StringValue(planned.field())
+		state = &planned
+	}
+	if state == nil {
+		null := tftypes.NewValue(s.typ, nil)
+		dv, err := tfprotov6.NewDynamicValue(s.typ, null)
+		if err != nil {
+			return nil, err
+		}
+		resp.NewState = &dv
+	} else if resp.NewState, err = s.encode(*state); err != nil {
+		return nil, err
 	}
 	resp.Diagnostics = protoDiagnostics(diags)
 	return resp, nil
