@@ -85,6 +85,11 @@ type bucketBudget struct {
 	remaining int       // requests still allowed in this window, net of those sent and not yet answered
 	reset     time.Time // local time the window ends
 	pending   int       // sent, not yet answered
+	// turn is held by the one caller that may take from the budget or wait for it: the others queue for
+	// it in the order they came. Without it, every caller held for a window woke at its reset and raced
+	// for its budget, and with several collections applying at once (hundreds of callers for a budget of
+	// 100) some lost round after round, past their minute for an answer.
+	turn chan struct{}
 }
 
 func newPacer(maxConcurrent int, maxHold429 time.Duration) *pacer {
@@ -160,15 +165,20 @@ func (p *pacer) wait(ctx context.Context, bucket string) (func(*http.Response), 
 // reserve takes one request from the bucket's budget, waiting for the
 // window to reset when it is used up.
 func (p *pacer) reserve(ctx context.Context, bucket string) error {
+	p.mu.Lock()
+	b := p.bucketLocked(bucket)
+	p.mu.Unlock()
+	select {
+	case b.turn <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-b.turn }()
+
 	held := false
 	var start time.Time
 	for {
 		p.mu.Lock()
-		b := p.buckets[bucket]
-		if b == nil {
-			b = &bucketBudget{}
-			p.buckets[bucket] = b
-		}
 		now := p.now()
 		if b.known && !b.reset.IsZero() && !now.Before(b.reset) {
 			// A new window: its budget is full except for what is still
@@ -205,6 +215,16 @@ func (p *pacer) reserve(ctx context.Context, bucket string) error {
 			return err
 		}
 	}
+}
+
+// bucketLocked returns the budget of bucket, new if need be; p.mu must be held.
+func (p *pacer) bucketLocked(bucket string) *bucketBudget {
+	b := p.buckets[bucket]
+	if b == nil {
+		b = &bucketBudget{turn: make(chan struct{}, 1)}
+		p.buckets[bucket] = b
+	}
+	return b
 }
 
 // answered updates the bucket from the answer's rate-limit headers.

@@ -298,11 +298,7 @@ func (p *pacer) holdBucket(bucket string, d time.Duration) {
 		d = min(d, p.maxHold429)
 	}
 	until := p.now().Add(d)
-	b := p.buckets[bucket]
-	if b == nil {
-		b = &bucketBudget{}
-		p.buckets[bucket] = b
-	}
+	b := p.bucketLocked(bucket)
 	b.known, b.remaining = true, 0
 	if until.After(b.reset) {
 		b.reset = until
