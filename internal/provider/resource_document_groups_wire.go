@@ -125,7 +125,6 @@ func (s *collectionServer) PlanResourceChange(ctx context.Context, req *tfprotov
 	if err != nil {
 		return s.ProviderServer.PlanResourceChange(ctx, req)
 	}
-	ctx = data.logContext(ctx)
 	var diags diag.Diagnostics
 	resp := &tfprotov6.PlanResourceChangeResponse{PlannedState: req.ProposedNewState, PlannedPrivate: req.PriorPrivate}
 	var priorColl *priorCollection
