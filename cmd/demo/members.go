@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -115,7 +116,7 @@ func checkRules(stack *devstack.Stack, rows []row, rules map[string]outputRule) 
 		}
 	}
 	var problems []string
-	for _, docID := range sortedKeys(rules) {
+	for _, docID := range slices.Sorted(maps.Keys(rules)) {
 		want := rules[docID]
 		got, ok := inOkta[want.Name]
 		switch {
@@ -148,7 +149,7 @@ func memberships(stack *devstack.Stack, rows []row, rules map[string]outputRule)
 		names[r.DocID] = r.GroupName
 	}
 	var out []membership
-	for _, docID := range sortedKeys(rules) {
+	for _, docID := range slices.Sorted(maps.Keys(rules)) {
 		r := rules[docID]
 		out = append(out, membership{DocID: docID, GroupID: r.GroupID, GroupName: names[docID], Condition: r.Condition,
 			Members: logins(stack, stack.Okta.GroupMembers(r.GroupID))})
@@ -340,13 +341,4 @@ func checkMoved(stack *devstack.Stack, before, after []membership) error {
 		return fmt.Errorf("the department change of %s did not move its members:\n  - %s", movedDocID, strings.Join(problems, "\n  - "))
 	}
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
