@@ -224,9 +224,12 @@ func memberFrom(b access.Binding, like memberModel) memberModel {
 	}
 }
 
-func fieldOf(m documentGroupsModel) string {
-	if f := m.DocumentField.ValueString(); f != "" {
-		return f
+func fieldOf(m documentGroupsModel) string { return fieldOr(m.DocumentField) }
+
+// fieldOr is the document field a collection writes: the configured one, else the default.
+func fieldOr(f types.String) string {
+	if v := f.ValueString(); v != "" {
+		return v
 	}
 	return access.DefaultDocumentField
 }

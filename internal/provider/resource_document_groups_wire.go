@@ -237,12 +237,7 @@ type collectionState struct {
 	onDestroy        types.String
 }
 
-func (c collectionState) field() string {
-	if f := c.documentField.ValueString(); f != "" {
-		return f
-	}
-	return access.DefaultDocumentField
-}
+func (c collectionState) field() string { return fieldOr(c.documentField) }
 
 func (s *collectionServer) decode(dv *tfprotov6.DynamicValue) (collectionState, error) {
 	if dv == nil {
